@@ -1,0 +1,97 @@
+import type { SegmentMessage, SegmentMessageType } from './segment-schema.js';
+
+/**
+ * A message after the edge has accepted it: ids and timestamps settled, ready for the inbox.
+ * Timestamps stay ISO-8601 strings, as in the Segment spec; unknown fields are kept.
+ */
+export interface InboundMessage {
+  readonly type: SegmentMessageType;
+  readonly messageId: string;
+  readonly userId?: string;
+  readonly anonymousId?: string;
+  readonly previousId?: string;
+  readonly groupId?: string;
+  readonly event?: string;
+  readonly name?: string | null;
+  readonly properties?: Record<string, unknown>;
+  readonly traits?: Record<string, unknown>;
+  readonly context?: Record<string, unknown>;
+  readonly integrations?: Record<string, unknown>;
+  /** When it happened, corrected for client clock skew. */
+  readonly timestamp: string;
+  readonly originalTimestamp?: string;
+  readonly sentAt?: string;
+  /** When the server accepted it. */
+  readonly receivedAt: string;
+  readonly [field: string]: unknown;
+}
+
+export interface NormalizeContext {
+  readonly receivedAt: number;
+  /** `sentAt` of the enclosing batch, when the message has none of its own. */
+  readonly batchSentAt?: string | undefined;
+  /** `context` and `integrations` of the enclosing batch, merged under each message's own. */
+  readonly batchContext?: Record<string, unknown> | undefined;
+  readonly batchIntegrations?: Record<string, unknown> | undefined;
+  /** Makes a `messageId` for a message that came without one. */
+  readonly newMessageId: () => string;
+}
+
+const toIso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Settles a validated message: generates a missing `messageId`, sets `receivedAt`, and corrects the
+ * client's clock skew as Segment does: `timestamp = receivedAt − (sentAt − originalTimestamp)`
+ * (https://segment.com/docs/connections/spec/common/#timestamps). A client time without `sentAt`
+ * is taken as it is; no client time at all means "now".
+ * @example normalizeMessage(msg, { receivedAt: 1700000000000, newMessageId: () => 'm1' })
+ */
+export function normalizeMessage(message: SegmentMessage, ctx: NormalizeContext): InboundMessage {
+  const {
+    timestamp,
+    originalTimestamp,
+    sentAt: ownSentAt,
+    messageId,
+    userId,
+    anonymousId,
+    ...rest
+  } = message;
+  const sentAt = ownSentAt ?? ctx.batchSentAt;
+  const clientTime = originalTimestamp ?? timestamp;
+  let eventMs = ctx.receivedAt;
+  if (clientTime !== undefined) {
+    const clientMs = Date.parse(clientTime);
+    const sentMs = sentAt === undefined ? Number.NaN : Date.parse(sentAt);
+    eventMs = Number.isFinite(sentMs) ? ctx.receivedAt - (sentMs - clientMs) : clientMs;
+  }
+  const out: Record<string, unknown> = { ...rest, messageId: messageId ?? ctx.newMessageId() };
+  if (userId != null) out.userId = userId;
+  if (anonymousId != null) out.anonymousId = anonymousId;
+  if (ctx.batchContext !== undefined) out.context = { ...ctx.batchContext, ...message.context };
+  if (ctx.batchIntegrations !== undefined)
+    out.integrations = { ...ctx.batchIntegrations, ...message.integrations };
+  out.timestamp = toIso(eventMs);
+  if (clientTime !== undefined) out.originalTimestamp = clientTime;
+  if (sentAt !== undefined) out.sentAt = sentAt;
+  out.receivedAt = toIso(ctx.receivedAt);
+  return out as InboundMessage;
+}
+
+/** The channel a message came from, read from its `context` (library name, device type, page, user agent). */
+export type SourceChannel = 'web' | 'ios' | 'android' | 'server';
+
+export function channelOf(context: Record<string, unknown> | undefined): SourceChannel {
+  if (context === undefined) return 'server';
+  const device = context.device as { type?: unknown } | undefined;
+  const os = context.os as { name?: unknown } | undefined;
+  const library = context.library as { name?: unknown } | undefined;
+  const hints = [device?.type, os?.name, library?.name]
+    .filter((x): x is string => typeof x === 'string')
+    .join(' ')
+    .toLowerCase();
+  if (hints.includes('ios') || hints.includes('iphone') || hints.includes('ipad')) return 'ios';
+  if (hints.includes('android')) return 'android';
+  if (context.page !== undefined || context.userAgent !== undefined || hints.includes('analytics.js'))
+    return 'web';
+  return 'server';
+}

@@ -1,0 +1,119 @@
+import { err, ok, type Result } from '../result.js';
+import {
+  batchSchema,
+  LIMITS,
+  segmentMessageSchema,
+  type SegmentMessage,
+  type SegmentMessageType,
+} from './segment-schema.js';
+import { issuesFromZod, type FieldIssue } from './validation-error.js';
+
+/** What a batch request carries once every message in it is valid. */
+export interface ParsedBatch {
+  readonly messages: readonly SegmentMessage[];
+  readonly writeKey?: string | undefined;
+  readonly sentAt?: string | undefined;
+  readonly context?: Record<string, unknown> | undefined;
+  readonly integrations?: Record<string, unknown> | undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Segment requires an identity on every call but alias (which has previousId + userId, checked by its schema). */
+function identityIssues(message: SegmentMessage, path: string): FieldIssue[] {
+  if (message.type === 'alias') return [];
+  if (message.userId != null || message.anonymousId != null) return [];
+  return [
+    {
+      path: `${path}.userId`,
+      rule: 'identity_required',
+      message: 'userId or anonymousId is required',
+    },
+  ];
+}
+
+/** UTF-8 length of a string without encoding it. */
+export function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function sizeIssue(raw: unknown, path: string): FieldIssue | undefined {
+  // UTF-16 length is a lower bound of the UTF-8 size; measure exactly only when it could matter.
+  const json = JSON.stringify(raw);
+  if (json.length * 3 <= LIMITS.messageBytes) return undefined;
+  const bytes = utf8Length(json);
+  if (bytes <= LIMITS.messageBytes) return undefined;
+  return {
+    path,
+    rule: `max_bytes:${LIMITS.messageBytes}`,
+    message: `message is ${bytes} bytes; the limit is 32 KB`,
+  };
+}
+
+/**
+ * Validates one message. `impliedType` is the endpoint's type (`/v1/track` implies `track`); a
+ * message whose own `type` disagrees is rejected.
+ */
+export function parseMessage(
+  raw: unknown,
+  options: { readonly impliedType?: SegmentMessageType; readonly path?: string } = {},
+): Result<SegmentMessage, FieldIssue[]> {
+  const path = options.path ?? '$';
+  if (!isObject(raw)) return err([{ path, rule: 'type:object', message: 'a message must be a JSON object' }]);
+  const tooBig = sizeIssue(raw, path);
+  if (tooBig) return err([tooBig]);
+  let candidate = raw;
+  if (options.impliedType !== undefined) {
+    if (raw.type !== undefined && raw.type !== options.impliedType) {
+      return err([
+        {
+          path: `${path}.type`,
+          rule: `enum`,
+          message: `type must be "${options.impliedType}" on this endpoint`,
+        },
+      ]);
+    }
+    candidate = { ...raw, type: options.impliedType };
+  }
+  const parsed = segmentMessageSchema.safeParse(candidate);
+  if (!parsed.success) return err(issuesFromZod(parsed.error, path, candidate));
+  const missing = identityIssues(parsed.data, path);
+  return missing.length > 0 ? err(missing) : ok(parsed.data);
+}
+
+/**
+ * Validates a whole batch. All or nothing: one bad message rejects the request, and every problem
+ * is reported with its path (`$.batch[3].userId`), so the sender can fix them all at once.
+ */
+export function parseBatch(raw: unknown): Result<ParsedBatch, FieldIssue[]> {
+  if (!isObject(raw))
+    return err([{ path: '$', rule: 'type:object', message: 'the body must be a JSON object' }]);
+  const envelope = batchSchema.safeParse(raw);
+  if (!envelope.success) return err(issuesFromZod(envelope.error, '$', raw));
+  const issues: FieldIssue[] = [];
+  const messages: SegmentMessage[] = [];
+  envelope.data.batch.forEach((item, i) => {
+    const result = parseMessage(item, { path: `$.batch[${i}]` });
+    if (result.ok) messages.push(result.value);
+    else issues.push(...result.error);
+  });
+  if (issues.length > 0) return err(issues.slice(0, 100));
+  return ok({
+    messages,
+    writeKey: envelope.data.writeKey,
+    sentAt: envelope.data.sentAt,
+    context: envelope.data.context,
+    integrations: envelope.data.integrations,
+  });
+}

@@ -1,0 +1,196 @@
+import type { EpochMs, ProfileId } from '../core/brand.js';
+import { identityKeysOf, type IdentityKey } from '../core/profiles/identity.js';
+import { resolveBatch, type BatchInput } from '../core/profiles/resolve-batch.js';
+import { applySegmentsToBatch, type ProfileFold } from '../core/segments/apply-to-batch.js';
+import { prepareSegments, type ActiveSegments } from '../core/segments/segment-step.js';
+import type { InboxRow, Store } from '../store/store.js';
+
+export interface ProfileEngineOptions {
+  readonly store: Store;
+  readonly newProfileId: () => ProfileId;
+  readonly mergeOnEmail: boolean;
+  /** Inbox entries per transaction. */
+  readonly batchSize?: number;
+  /** Reports failures the engine retries; defaults to console.error. */
+  readonly onError?: (error: unknown) => void;
+  readonly clock: () => EpochMs;
+  /** Poll interval, for entries appended by another process. */
+  readonly pollMs?: number;
+  /** Computed-trait folds applied to each profile's new events. */
+  readonly folds?: readonly ProfileFold[];
+}
+
+/**
+ * Applies the inbox to profiles, in order: one batch of entries per transaction, each resolved by the
+ * pure `resolveBatch` against the state it names. The inbox entries a batch consumed are deleted in
+ * the same transaction as its effects, so after a crash processing resumes exactly where it stopped.
+ * @example const engine = new ProfileEngine({ store, newProfileId, mergeOnEmail: true, clock }); engine.start();
+ */
+export class ProfileEngine {
+  private processedSeq = 0;
+  private running = false;
+  private wanted = false;
+  private stopped = true;
+  private timer: NodeJS.Timeout | undefined;
+  private waiters: { seq: number; resolve: () => void }[] = [];
+  private failures = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private active: ActiveSegments = { definitions: [], matchers: [] };
+  private timerWake: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ProfileEngineOptions) {}
+
+  /** Loads the segments in force from the store (after a change through the API). */
+  async reloadSegments(): Promise<void> {
+    const stored = await this.options.store.listSegments();
+    const prepared = prepareSegments(stored.map((s) => s.definition));
+    if (!prepared.ok) throw new Error(prepared.error);
+    this.active = prepared.value;
+  }
+
+  get segments(): ActiveSegments {
+    return this.active;
+  }
+
+  /**
+   * Runs `job` alone: no batch or timer is processed while it runs (one writer per profile).
+   * Backfills and recomputes go through here.
+   */
+  exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(job);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  async start(): Promise<void> {
+    await this.reloadSegments();
+    this.stopped = false;
+    this.kick();
+    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.timerWake) clearTimeout(this.timerWake);
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Asks for a processing pass (after new entries were committed). */
+  kick(): void {
+    if (this.stopped) return;
+    this.wanted = true;
+    if (!this.running) void this.loop();
+  }
+
+  /** Resolves once every entry up to `seq` has been applied. */
+  waitFor(seq: number): Promise<void> {
+    if (seq <= this.processedSeq) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ seq, resolve });
+      this.kick();
+    });
+  }
+
+  /** Processes until the inbox is empty (for the CLI, tests and benchmarks). */
+  async drain(): Promise<void> {
+    while ((await this.processOnce()) > 0);
+  }
+
+  get lastProcessedSeq(): number {
+    return this.processedSeq;
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.wanted && !this.stopped) {
+        this.wanted = false;
+        let n: number;
+        do {
+          n = await this.processOnce();
+          // Yield between batches so that HTTP requests keep being answered during a backlog.
+          if (n > 0) await new Promise((r) => setImmediate(r));
+        } while (n > 0 && !this.stopped);
+      }
+      await this.scheduleTimerWake();
+      this.failures = 0;
+    } catch (error) {
+      this.failures++;
+      (this.options.onError ?? console.error)(error);
+      const backoff = Math.min(30_000, 100 * 2 ** this.failures);
+      setTimeout(() => this.kick(), backoff).unref();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * One transaction's worth of inbox. Returns the number of entries consumed. Calls are serialised:
+   * one writer per profile means one pass at a time here.
+   */
+  processOnce(): Promise<number> {
+    return this.exclusive(async () => (await this.processTimers()) + (await this.processNext()));
+  }
+
+  /** Re-evaluates profiles whose segment windows have expired by now. */
+  private async processTimers(): Promise<number> {
+    const { store } = this.options;
+    const now = this.options.clock();
+    const due = await store.dueTimers(now, 1000);
+    if (due.length === 0) return 0;
+    const profiles = await store.loadProfiles(due.map((d) => d.profileId));
+    const plan = { merges: [], identities: new Map(), events: [], profiles: [...profiles.values()] };
+    const write = applySegmentsToBatch(plan, this.active, now);
+    // Timers of profiles that no longer exist are cleared too.
+    const timers = new Map(write.timers);
+    for (const d of due) if (!timers.has(d.profileId)) timers.set(d.profileId, null);
+    await store.commitBatch({ ...write, timers });
+    return due.length;
+  }
+
+  /** Sleeps until the next timer is due (at most the poll interval), so timers fire on time. */
+  private async scheduleTimerWake(): Promise<void> {
+    if (this.stopped) return;
+    const next = await this.options.store.nextTimer();
+    if (this.timerWake) clearTimeout(this.timerWake);
+    if (next === undefined) return;
+    const delay = Math.max(0, Math.min(next - this.options.clock(), this.options.pollMs ?? 1000));
+    this.timerWake = setTimeout(() => this.kick(), delay);
+    this.timerWake.unref();
+  }
+
+  private async processNext(): Promise<number> {
+    const { store } = this.options;
+    const rows = await store.readInbox(this.options.batchSize ?? 2000);
+    if (rows.length === 0) return 0;
+    const first = rows[0]!;
+    if (first.kind === 'erase') {
+      await store.eraseProfile(first.profileId, first.seq);
+      this.advance(first.seq);
+      return 1;
+    }
+    const stop = rows.findIndex((r) => r.kind === 'erase');
+    const messages = (stop === -1 ? rows : rows.slice(0, stop)) as (InboxRow & { kind: 'message' })[];
+    const inputs: BatchInput[] = messages.map((r) => ({ seq: r.seq, message: r.message }));
+    const keys = new Set<IdentityKey>();
+    for (const input of inputs) for (const key of identityKeysOf(input.message)) keys.add(key);
+    const identities = await store.findOwners(keys);
+    const profiles = await store.loadProfiles(new Set(identities.values()));
+    const plan = resolveBatch(inputs, { identities, profiles }, this.options);
+    const write = applySegmentsToBatch(plan, this.active, this.options.clock(), this.options.folds);
+    const lastSeq = messages[messages.length - 1]!.seq;
+    await store.commitBatch(write, lastSeq);
+    this.advance(lastSeq);
+    return messages.length;
+  }
+
+  private advance(seq: number): void {
+    this.processedSeq = seq;
+    if (this.waiters.length === 0) return;
+    const done = this.waiters.filter((w) => w.seq <= seq);
+    this.waiters = this.waiters.filter((w) => w.seq > seq);
+    for (const w of done) w.resolve();
+  }
+}

@@ -1,0 +1,91 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { EpochMs } from '../core/brand.js';
+import type { RateLimit } from '../core/rate-limit.js';
+import type { GroupCommitter } from '../engine/group-commit.js';
+import type { ProfileEngine } from '../engine/profile-engine.js';
+import type { Store } from '../store/store.js';
+import { requireAdminKey } from './auth.js';
+import { HttpError } from './http-error.js';
+import { registerIngestRoutes } from './ingest-routes.js';
+import { registerProfileRoutes } from './profile-routes.js';
+import { registerSegmentRoutes } from './segment-routes.js';
+import type { SegmentService } from '../engine/segment-service.js';
+import { registerJsonBodyParser } from './read-body.js';
+
+export interface ServerDeps {
+  readonly store: Store;
+  readonly committer: GroupCommitter;
+  readonly engine: ProfileEngine;
+  readonly segments: SegmentService;
+  readonly clock: () => EpochMs;
+  readonly writeKeys: readonly string[];
+  readonly adminKey: string;
+  readonly rateLimit: RateLimit;
+  readonly logger?: boolean;
+  readonly version?: string;
+}
+
+/**
+ * Builds the HTTP server (not listening yet). Every dependency comes in here: this and the CLI are the
+ * only places that know which store and which engine run.
+ * @example const app = await createServer(deps); await app.listen({ port: 3000 });
+ */
+export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 16 * 1024 * 1024, trustProxy: true });
+  // zod validates (see route.ts); the schemas given to Fastify only document.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerJsonBodyParser(app);
+
+  app.setErrorHandler((error: FastifyError | HttpError, _request, reply) => {
+    if (error instanceof HttpError) {
+      if (error.headers) void reply.headers(error.headers);
+      return reply.status(error.status).send(error.toBody());
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) app.log.error(error);
+    const code = status === 413 || (status >= 400 && status < 500) ? 'invalid_request' : 'internal';
+    const http = new HttpError(code, status >= 500 ? 'internal error' : error.message);
+    return reply.status(status >= 500 ? 500 : 400).send(http.toBody());
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(new HttpError('not_found', `no route ${request.method} ${request.url}`).toBody()),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Orkestra API',
+        version: deps.version ?? '0.1.0',
+        description:
+          'Segment-compatible ingestion (HTTP Basic: write key as user name) and the admin API (Bearer admin key).',
+      },
+      components: {
+        securitySchemes: {
+          writeKey: { type: 'http', scheme: 'basic' },
+          adminKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/')) requireAdminKey(request, deps.adminKey);
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { hide: true } }, async () => ({
+    ok: true,
+    inboxDepth: await deps.store.inboxDepth(),
+    processedSeq: deps.engine.lastProcessedSeq,
+  }));
+
+  registerIngestRoutes(app, deps);
+  registerProfileRoutes(app, deps);
+  registerSegmentRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { EpochMs } from '../core/brand.js';
+import { normalizeMessage, type InboundMessage } from '../core/messages/inbound-message.js';
+import { parseBatch, parseMessage, type ParsedBatch } from '../core/messages/parse-messages.js';
+import {
+  aliasSchema,
+  batchSchema,
+  groupSchema,
+  identifySchema,
+  LIMITS,
+  pageSchema,
+  screenSchema,
+  trackSchema,
+  type SegmentMessageType,
+} from '../core/messages/segment-schema.js';
+import { takeTokens, type RateLimit, type TokenBucket } from '../core/rate-limit.js';
+import type { GroupCommitter } from '../engine/group-commit.js';
+import { requireWriteKey } from './auth.js';
+import { HttpError } from './http-error.js';
+import { defineRoute } from './route.js';
+
+export interface IngestDeps {
+  readonly committer: GroupCommitter;
+  readonly writeKeys: readonly string[];
+  readonly rateLimit: RateLimit;
+  readonly clock: () => EpochMs;
+}
+
+const SINGLE: readonly [SegmentMessageType, z.ZodType][] = [
+  ['track', trackSchema],
+  ['identify', identifySchema],
+  ['page', pageSchema],
+  ['screen', screenSchema],
+  ['group', groupSchema],
+  ['alias', aliasSchema],
+];
+
+const successSchema = z.object({ success: z.literal(true) });
+
+/**
+ * The Segment HTTP Tracking API (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/):
+ * `/v1/{track,identify,page,screen,group,alias}`, `/v1/batch` and its synonym `/v1/import`. A request is
+ * answered 200 only once its messages are durably in the inbox; a bad one is refused whole with 400.
+ */
+export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): void {
+  const buckets = new Map<string, TokenBucket>();
+
+  const admit = (writeKey: string, count: number): void => {
+    const now = deps.clock();
+    const taken = takeTokens(buckets.get(writeKey), count, now, deps.rateLimit);
+    buckets.set(writeKey, taken.bucket);
+    if (!taken.ok) {
+      const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+      throw new HttpError(
+        'rate_limited',
+        `rate limit of ${deps.rateLimit.perSecond} messages/s exceeded`,
+        undefined,
+        {
+          'retry-after': String(seconds),
+        },
+      );
+    }
+  };
+
+  const accept = async (request: FastifyRequest, batch: ParsedBatch): Promise<{ success: true }> => {
+    const writeKey = requireWriteKey(request, deps.writeKeys);
+    admit(writeKey, Math.max(1, batch.messages.length));
+    const receivedAt = deps.clock();
+    const entries = batch.messages.map((message) => ({
+      kind: 'message' as const,
+      message: normalizeMessage(message, {
+        receivedAt,
+        batchSentAt: batch.sentAt,
+        batchContext: batch.context,
+        batchIntegrations: batch.integrations,
+        newMessageId: randomUUID,
+      }) satisfies InboundMessage,
+    }));
+    if (entries.length > 0) await deps.committer.append(entries);
+    return { success: true };
+  };
+
+  for (const [type, schema] of SINGLE) {
+    defineRoute(app, {
+      method: 'POST',
+      url: `/v1/${type}`,
+      summary: `Send one ${type} message`,
+      tags: ['ingest'],
+      security: 'writeKey',
+      documentedBody: schema,
+      response: successSchema,
+      maxBodyBytes: LIMITS.messageBytes,
+      handler: async ({ request }) => {
+        requireWriteKey(request, deps.writeKeys);
+        const parsed = parseMessage(request.body, { impliedType: type });
+        if (!parsed.ok) throw HttpError.invalid(parsed.error);
+        return accept(request, { messages: [parsed.value] });
+      },
+    });
+  }
+
+  for (const url of ['/v1/batch', '/v1/import']) {
+    defineRoute(app, {
+      method: 'POST',
+      url,
+      summary: url === '/v1/batch' ? 'Send up to 2,500 messages at once' : 'Synonym of /v1/batch',
+      tags: ['ingest'],
+      security: 'writeKey',
+      documentedBody: batchSchema,
+      response: successSchema,
+      maxBodyBytes: LIMITS.batchBytes,
+      handler: async ({ request }) => {
+        requireWriteKey(request, deps.writeKeys);
+        const parsed = parseBatch(request.body);
+        if (!parsed.ok) throw HttpError.invalid(parsed.error);
+        return accept(request, parsed.value);
+      },
+    });
+  }
+}

@@ -1,0 +1,392 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EpochMs, ProfileId } from '../../core/brand.js';
+import type { InboundMessage } from '../../core/messages/inbound-message.js';
+import { splitIdentityKey, type IdentityKey, type IdentityKind } from '../../core/profiles/identity.js';
+import type { Profile } from '../../core/profiles/profile.js';
+import type { MergeReason } from '../../core/profiles/resolve-batch.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type {
+  AppendResult,
+  BatchWrite,
+  ErasureResult,
+  MembershipRecord,
+  StoredSegment,
+  InboxEntry,
+  InboxRow,
+  Page,
+  ProfileRecord,
+  StoredEvent,
+  Store,
+} from '../store.js';
+import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { registerSegmentFunctions } from './sqlite-functions.js';
+import { SqliteSegments } from './sqlite-segments.js';
+import type { Condition, SegmentDefinition } from '../../core/segments/definition.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or `:memory:`. */
+  readonly path: string;
+  /**
+   * `full` (default) makes every commit durable against power loss; `normal` only against a process
+   * crash (WAL, https://www.sqlite.org/pragma.html#pragma_synchronous).
+   */
+  readonly synchronous?: 'full' | 'normal';
+}
+
+type Row = Record<string, unknown>;
+const IDENTITY_KINDS_SQL = `('user_id','anonymous_id','email','phone','device_token')`;
+
+/**
+ * The embedded store: SQLite through better-sqlite3, WAL journal. Every method is one transaction;
+ * better-sqlite3 is synchronous, so a method's promise resolves after its commit has returned.
+ * @example const store = openSqliteStore({ path: '.orkestra/orkestra.db' });
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -262144');
+  db.pragma('temp_store = MEMORY');
+  migrate(db);
+  registerSegmentFunctions(db);
+  return new SqliteStore(db);
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < SQLITE_MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(SQLITE_MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+class SqliteStore implements Store {
+  private readonly q;
+  private readonly segments: SqliteSegments;
+
+  constructor(private readonly db: Database.Database) {
+    this.segments = new SqliteSegments(db);
+    this.q = {
+      dedupe: db.prepare(
+        `INSERT INTO dedupe (message_id, received_at) VALUES (?, ?)
+         ON CONFLICT (message_id) DO UPDATE SET received_at = excluded.received_at WHERE dedupe.received_at < ?`,
+      ),
+      inboxInsert: db.prepare(`INSERT INTO inbox (kind, body, received_at) VALUES (?, ?, ?)`),
+      inboxRead: db.prepare(`SELECT seq, kind, body FROM inbox ORDER BY seq LIMIT ?`),
+      inboxConsume: db.prepare(`DELETE FROM inbox WHERE seq <= ?`),
+      inboxDepth: db.prepare(`SELECT count(*) AS n FROM inbox`),
+      owner: db.prepare(`SELECT profile_id FROM identities WHERE kind = ? AND value = ?`).pluck(),
+      profileState: db.prepare(`SELECT state FROM profiles WHERE id = ? AND merged_into IS NULL`).pluck(),
+      survivorOf: db.prepare(`SELECT merged_into FROM profiles WHERE id = ?`).pluck(),
+      moveIdentities: db.prepare(`UPDATE identities SET profile_id = ? WHERE profile_id = ?`),
+      moveEvents: db.prepare(`UPDATE events SET profile_id = ? WHERE profile_id = ?`),
+      redirectChain: db.prepare(`UPDATE profiles SET merged_into = ? WHERE merged_into = ?`),
+      tombstone: db.prepare(
+        `INSERT INTO profiles (id, state, merged_into, created_at, updated_at) VALUES (?, NULL, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = NULL, merged_into = excluded.merged_into, updated_at = excluded.updated_at`,
+      ),
+      mergeInsert: db.prepare(
+        `INSERT INTO merges (from_id, into_id, reason, message_id, at) VALUES (?, ?, ?, ?, ?)`,
+      ),
+      identityUpsert: db.prepare(
+        `INSERT INTO identities (kind, value, profile_id) VALUES (?, ?, ?)
+         ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id`,
+      ),
+      eventInsert: db.prepare(
+        `INSERT INTO events (profile_id, message_id, type, name, timestamp, body) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      profileUpsert: db.prepare(
+        `INSERT INTO profiles (id, state, merged_into, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, merged_into = NULL, updated_at = excluded.updated_at`,
+      ),
+      identitiesOf: db.prepare(
+        `SELECT kind, value FROM identities WHERE profile_id = ? ORDER BY kind, value`,
+      ),
+      mergesOf: db.prepare(
+        `SELECT from_id, into_id, reason, message_id, at FROM merges WHERE into_id = ? ORDER BY at, id`,
+      ),
+      mergedInto: db.prepare(`SELECT id FROM profiles WHERE merged_into = ?`).pluck(),
+      eventsPage: db.prepare(
+        `SELECT seq, profile_id, body, timestamp FROM events WHERE profile_id = ?
+           AND (timestamp < ? OR (timestamp = ? AND seq < ?))
+         ORDER BY timestamp DESC, seq DESC LIMIT ?`,
+      ),
+      search: db.prepare(
+        `SELECT state FROM profiles
+         WHERE merged_into IS NULL AND id > @cursor AND (
+           @q IS NULL OR id = @q
+           OR id IN (SELECT profile_id FROM identities WHERE kind IN ${IDENTITY_KINDS_SQL} AND value IN (@q, @lower))
+           OR EXISTS (SELECT 1 FROM json_each(state, '$.traits') WHERE CAST(value AS TEXT) LIKE @like ESCAPE '\\')
+         )
+         ORDER BY id LIMIT @limit`,
+      ),
+      messageIdsOf: db.prepare(`SELECT message_id FROM events WHERE profile_id = ?`).pluck(),
+      deleteDedupe: db.prepare(`DELETE FROM dedupe WHERE message_id = ?`),
+      deleteEvents: db.prepare(`DELETE FROM events WHERE profile_id = ?`),
+      deleteIdentities: db.prepare(`DELETE FROM identities WHERE profile_id = ?`),
+      deleteMerges: db.prepare(`DELETE FROM merges WHERE into_id = ? OR from_id = ?`),
+      deleteProfile: db.prepare(`DELETE FROM profiles WHERE id = ?`),
+      pruneDedupe: db.prepare(`DELETE FROM dedupe WHERE received_at < ?`),
+      countEvents: db.prepare(`SELECT count(*) FROM events`).pluck(),
+      countProfiles: db.prepare(`SELECT count(*) FROM profiles WHERE merged_into IS NULL`).pluck(),
+      getSetting: db.prepare(`SELECT value FROM settings WHERE key = ?`).pluck(),
+      setSetting: db.prepare(
+        `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      ),
+    };
+  }
+
+  async appendToInbox(
+    entries: readonly InboxEntry[],
+    { now, dedupeSince }: { now: EpochMs; dedupeSince: EpochMs },
+  ): Promise<AppendResult> {
+    return this.db.transaction((): AppendResult => {
+      let accepted = 0;
+      let duplicates = 0;
+      let lastSeq = 0;
+      for (const entry of entries) {
+        if (entry.kind === 'message') {
+          if (this.q.dedupe.run(entry.message.messageId, now, dedupeSince).changes === 0) {
+            duplicates++;
+            continue;
+          }
+          lastSeq = Number(
+            this.q.inboxInsert.run('message', JSON.stringify(entry.message), now).lastInsertRowid,
+          );
+          accepted++;
+        } else {
+          lastSeq = Number(
+            this.q.inboxInsert.run('erase', JSON.stringify({ profileId: entry.profileId }), now)
+              .lastInsertRowid,
+          );
+        }
+      }
+      return { accepted, duplicates, lastSeq };
+    })();
+  }
+
+  async readInbox(limit: number): Promise<readonly InboxRow[]> {
+    return (this.q.inboxRead.all(limit) as Row[]).map((row): InboxRow => {
+      const seq = row.seq as number;
+      const body = JSON.parse(row.body as string) as Record<string, unknown>;
+      return row.kind === 'erase'
+        ? { seq, kind: 'erase', profileId: body.profileId as ProfileId }
+        : { seq, kind: 'message', message: body as InboundMessage };
+    });
+  }
+
+  async findOwners(keys: Iterable<IdentityKey>): Promise<Map<IdentityKey, ProfileId>> {
+    const owners = new Map<IdentityKey, ProfileId>();
+    for (const key of keys) {
+      if (owners.has(key)) continue;
+      const { kind, value } = splitIdentityKey(key);
+      const owner = this.q.owner.get(kind, value) as ProfileId | undefined;
+      if (owner !== undefined) owners.set(key, owner);
+    }
+    return owners;
+  }
+
+  async loadProfiles(ids: Iterable<ProfileId>): Promise<Map<ProfileId, Profile>> {
+    const profiles = new Map<ProfileId, Profile>();
+    for (const id of ids) {
+      if (profiles.has(id)) continue;
+      const state = this.q.profileState.get(id) as string | undefined;
+      if (state !== undefined) profiles.set(id, JSON.parse(state) as Profile);
+    }
+    return profiles;
+  }
+
+  async commitBatch(plan: BatchWrite, consumedSeq?: number): Promise<void> {
+    const q = this.q;
+    this.db.transaction(() => {
+      for (const m of plan.merges) {
+        this.segments.forget(m.from);
+        q.moveIdentities.run(m.into, m.from);
+        q.moveEvents.run(m.into, m.from);
+        q.redirectChain.run(m.into, m.from);
+        q.tombstone.run(m.from, m.into, m.at, m.at);
+        q.mergeInsert.run(m.from, m.into, m.reason, m.messageId, m.at);
+      }
+      for (const [key, pid] of plan.identities) {
+        const { kind, value } = splitIdentityKey(key);
+        q.identityUpsert.run(kind, value, pid);
+      }
+      for (const e of plan.events) {
+        const m = e.message;
+        const name = m.type === 'track' ? (m.event ?? null) : (m.name ?? null);
+        q.eventInsert.run(e.profileId, m.messageId, m.type, name, e.timestamp, JSON.stringify(m));
+      }
+      for (const p of plan.profiles) q.profileUpsert.run(p.id, JSON.stringify(p), p.createdAt, p.lastSeenAt);
+      this.segments.write(plan.memberships ?? [], plan.timers ?? new Map());
+      if (consumedSeq !== undefined) q.inboxConsume.run(consumedSeq);
+    })();
+  }
+
+  async eraseProfile(id: ProfileId, consumedSeq: number): Promise<ErasureResult> {
+    const q = this.q;
+    return this.db.transaction((): ErasureResult => {
+      const survivor = (q.survivorOf.get(id) as string | null | undefined) ?? id;
+      const exists = q.survivorOf.get(survivor) !== undefined;
+      const ids = exists ? [survivor, ...(q.mergedInto.all(survivor) as string[])] : [];
+      let events = 0;
+      let identities = 0;
+      for (const pid of ids) {
+        for (const messageId of q.messageIdsOf.all(pid) as string[]) q.deleteDedupe.run(messageId);
+        events += q.deleteEvents.run(pid).changes;
+        identities += q.deleteIdentities.run(pid).changes;
+        q.deleteMerges.run(pid, pid);
+        this.segments.forget(pid as ProfileId);
+        this.db.prepare(`DELETE FROM segment_changes WHERE profile_id = ?`).run(pid);
+        q.deleteProfile.run(pid);
+      }
+      q.inboxConsume.run(consumedSeq);
+      return { profiles: ids.length, events, identities };
+    })();
+  }
+
+  async pruneDedupe(before: EpochMs): Promise<number> {
+    return this.q.pruneDedupe.run(before).changes;
+  }
+
+  async inboxDepth(): Promise<number> {
+    return (this.q.inboxDepth.get() as { n: number }).n;
+  }
+
+  async getProfile(id: ProfileId): Promise<ProfileRecord | undefined> {
+    const survivor = (this.q.survivorOf.get(id) as string | null | undefined) ?? id;
+    const state = this.q.profileState.get(survivor) as string | undefined;
+    if (state === undefined) return undefined;
+    const identities = (this.q.identitiesOf.all(survivor) as Row[]).map((r) => ({
+      kind: r.kind as IdentityKind,
+      value: r.value as string,
+    }));
+    const merges = (this.q.mergesOf.all(survivor) as Row[]).map((r) => ({
+      from: r.from_id as ProfileId,
+      into: r.into_id as ProfileId,
+      reason: r.reason as MergeReason,
+      messageId: r.message_id as string,
+      at: r.at as EpochMs,
+    }));
+    return { profile: JSON.parse(state) as Profile, identities, merges };
+  }
+
+  async searchProfiles(query: { q?: string; limit: number; cursor?: string }): Promise<Page<Profile>> {
+    const q = query.q?.trim() || null;
+    const after = query.cursor ? decodeCursor(query.cursor)[0] : '';
+    const like = q === null ? null : `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = this.q.search.all({
+      q,
+      lower: q?.toLowerCase() ?? null,
+      like,
+      cursor: typeof after === 'string' ? after : '',
+      limit: query.limit + 1,
+    }) as Row[];
+    const items = rows.slice(0, query.limit).map((r) => JSON.parse(r.state as string) as Profile);
+    const last = items[items.length - 1];
+    return rows.length > query.limit && last ? { items, nextCursor: encodeCursor([last.id]) } : { items };
+  }
+
+  async listEvents(id: ProfileId, query: { limit: number; cursor?: string }): Promise<Page<StoredEvent>> {
+    const survivor = (this.q.survivorOf.get(id) as string | null | undefined) ?? id;
+    const [ts, seq] = query.cursor
+      ? decodeCursor(query.cursor)
+      : [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+    const rows = this.q.eventsPage.all(survivor, ts, ts, seq, query.limit + 1) as Row[];
+    const items = rows.slice(0, query.limit).map((r) => ({
+      seq: r.seq as number,
+      profileId: r.profile_id as ProfileId,
+      message: JSON.parse(r.body as string) as InboundMessage,
+    }));
+    const last = rows[query.limit - 1];
+    return rows.length > query.limit && last
+      ? { items, nextCursor: encodeCursor([last.timestamp as number, last.seq as number]) }
+      : { items };
+  }
+
+  async countEvents(): Promise<number> {
+    return this.q.countEvents.get() as number;
+  }
+
+  async countProfiles(): Promise<number> {
+    return this.q.countProfiles.get() as number;
+  }
+
+  async saveSegment(definition: SegmentDefinition, now: EpochMs): Promise<StoredSegment> {
+    return this.segments.save(definition, now);
+  }
+
+  async getSegment(id: string): Promise<StoredSegment | undefined> {
+    return this.segments.get(id);
+  }
+
+  async listSegments(): Promise<readonly StoredSegment[]> {
+    return this.segments.list();
+  }
+
+  async deleteSegment(id: string): Promise<boolean> {
+    return this.segments.delete(id);
+  }
+
+  async querySegment(condition: Condition, now: EpochMs): Promise<ProfileId[]> {
+    return this.segments.query(condition, now);
+  }
+
+  async listMembers(segmentId: string, query: { limit: number; cursor?: string }): Promise<Page<ProfileId>> {
+    return this.segments.members(segmentId, query);
+  }
+
+  async memberIds(segmentId: string): Promise<ProfileId[]> {
+    return this.segments.memberIds(segmentId);
+  }
+
+  async membershipHistory(filter: {
+    profileId?: ProfileId;
+    segmentId?: string;
+    limit: number;
+  }): Promise<MembershipRecord[]> {
+    return this.segments.history(filter);
+  }
+
+  async segmentSizeHistory(
+    segmentId: string,
+  ): Promise<{ day: string; entered: number; exited: number; size: number }[]> {
+    return this.segments.sizeHistory(segmentId);
+  }
+
+  async dueTimers(now: EpochMs, limit: number): Promise<{ profileId: ProfileId; dueAt: EpochMs }[]> {
+    return this.segments.due(now, limit);
+  }
+
+  async nextTimer(): Promise<EpochMs | undefined> {
+    return this.segments.next();
+  }
+
+  async profileIdsAfter(cursor: string, limit: number): Promise<ProfileId[]> {
+    return this.segments.profileIdsAfter(cursor, limit);
+  }
+
+  async scanEvents(
+    names: readonly string[],
+    onEvent: (e: { profileId: ProfileId; message: InboundMessage; timestamp: EpochMs }) => void,
+  ): Promise<number> {
+    return this.segments.scanEvents(names, onEvent);
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.q.getSetting.get(key) as string | undefined;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.q.setSetting.run(key, value);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, startRuntime, type Runtime, type RuntimeConfig } from '../../src/cli/runtime.js';
+
+export interface TestRuntime extends Runtime {
+  /** POST to the ingest API with the write key. */
+  send(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** GET/DELETE on the admin API with the admin key; returns status and parsed JSON. */
+  admin(path: string, method?: string): Promise<{ status: number; body: any }>;
+  /** Waits until the engine has applied everything in the inbox. */
+  settle(): Promise<void>;
+}
+
+/** Starts Orkestra on a free loopback port with a fresh data directory; `close()` removes it. */
+export async function startTestRuntime(overrides: Partial<RuntimeConfig> = {}): Promise<TestRuntime> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'orkestra-test-'));
+  const runtime = await startRuntime({
+    ...DEFAULT_CONFIG,
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    writeKey: 'test-write-key',
+    adminKey: 'test-admin-key',
+    ...overrides,
+  });
+  const basic = `Basic ${Buffer.from(`${runtime.writeKey}:`).toString('base64')}`;
+  return {
+    ...runtime,
+    send: (path, body, headers = {}) =>
+      fetch(`${runtime.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+      }),
+    admin: async (path, method = 'GET') => {
+      const res = await fetch(`${runtime.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${runtime.adminKey}` },
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    settle: () => runtime.engine.drain(),
+    close: async () => {
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
