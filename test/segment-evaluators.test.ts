@@ -101,6 +101,10 @@ function randomCondition(rng: Random, depth: number): Condition {
   if (leaf < 0.42) return { type: 'computed', trait: 'ordersCount', ...randomValueOp(rng, 'number') };
   if (leaf < 0.45)
     return { type: 'computed', trait: 'lastChannel', op: 'equals', value: pick(rng, ['web', 'ios']) };
+  if (leaf < 0.49) {
+    const trait = pick(rng, ['daysSinceLastOrder', 'lastOrderAt', 'revenue'] as const);
+    return { type: 'computed', trait, ...randomValueOp(rng, trait === 'lastOrderAt' ? 'date' : 'number') };
+  }
   if (leaf < 0.72) {
     const window = pick(rng, [
       { kind: 'ever' as const },
@@ -195,6 +199,21 @@ function randomEvents(rng: Random, profileId: string): InboundMessage[] {
   });
 }
 
+/** Orders traits as the computed-traits fold stores them, plus malformed values the evaluators must agree on. */
+function randomComputed(rng: Random): Record<string, unknown> {
+  const c: Record<string, unknown> = {};
+  if (rng.next() < 0.7) c.ordersCount = pick(rng, [randomInt(rng, 0, 100), '3']);
+  if (rng.next() < 0.6) {
+    c.lastOrderAt = pick(rng, [
+      NOW - randomInt(rng, -3 * 24, 90 * 24) * 3_600_000 - randomInt(rng, 0, 3_599_999),
+      NOW - 5 * DAY,
+      'yesterday',
+    ]);
+  }
+  if (rng.next() < 0.6) c.revenue = pick(rng, [randomInt(rng, 0, 100) + 0.25, randomInt(rng, 0, 100)]);
+  return c;
+}
+
 test('in-memory and SQL evaluation agree over 400 random definitions and 120 random profiles', async () => {
   const rng = createRandom(20240615);
   const conditions = Array.from({ length: 400 }, () => randomCondition(rng, 3));
@@ -233,7 +252,7 @@ test('in-memory and SQL evaluation agree over 400 random definitions and 120 ran
       traits: randomTraits(rng),
       aggregates,
       segments,
-      computed: rng.next() < 0.7 ? { ordersCount: pick(rng, [randomInt(rng, 0, 100), '3']) } : {},
+      computed: randomComputed(rng),
       ...(rng.next() < 0.4 ? { subscriptions: { [pick(rng, ['email', 'sms', 'email:news'])]: false } } : {}),
       pushTokens: rng.next() < 0.3 ? [{ token: `t${i}`, platform: 'ios', updatedAt: NOW as EpochMs }] : [],
     };

@@ -137,6 +137,7 @@ export function startOrkestra(options: {
       ORKESTRA_ADMIN_KEY: options.adminKey,
       // High enough never to refuse a benchmark request: we measure the server, not its limiter.
       ORKESTRA_RATE_LIMIT: '1000000000',
+      ...(process.env.BENCH_SYNC ? { ORKESTRA_SYNC: process.env.BENCH_SYNC } : {}),
       ...(profile ? { ORKESTRA_BENCH_SQL_TIMING: join(profile, SQL_TIMING_FILE) } : {}),
     },
     ...(profile

@@ -6,7 +6,8 @@
  * then, the automatic checkpoint.
  */
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface StatementTime {
   readonly sql: string;
@@ -42,6 +43,7 @@ if (output) {
   }
   process.once('exit', () => {
     const rows: StatementTime[] = [...totals].map(([sql, t]) => ({ sql, ...t })).sort((a, b) => b.ms - a.ms);
+    mkdirSync(dirname(output), { recursive: true });
     writeFileSync(output, JSON.stringify(rows, null, 2));
   });
 }

@@ -46,7 +46,7 @@ export interface ClvFitError {
  *   calibrationEnd: '1997-09-30', horizonWeeks: 39, discountRate: 0.01 });
  */
 export function runClvFit(options: ClvFitOptions): Result<ClvFitResult, ClvFitError> {
-  const layout = layoutOf(options);
+  const layout = transactionLayoutOf(options);
   if (!layout.ok) return layout;
   let text: string;
   try {
@@ -83,7 +83,17 @@ export function runClvFit(options: ClvFitOptions): Result<ClvFitResult, ClvFitEr
   return ok({ ...fit, calibrationEnd: formatIsoDate(calibrationEnd), perCustomer, warnings });
 }
 
-function layoutOf(options: ClvFitOptions): Result<TransactionLayout, ClvFitError> {
+/** The column-mapping options shared by the commands that read transaction logs. */
+export type LayoutOptions = Pick<
+  ClvFitOptions,
+  'format' | 'idColumn' | 'dateColumn' | 'amountColumn' | 'dateFormat' | 'header'
+>;
+
+/**
+ * The layout the column-mapping options describe (`cdnow` fixes the date and amount columns).
+ * @example transactionLayoutOf({ format: 'csv', idColumn: 2 }) // { ok: true, value: { kind: 'delimited', … } }
+ */
+export function transactionLayoutOf(options: LayoutOptions): Result<TransactionLayout, ClvFitError> {
   const header = options.header ?? 'auto';
   if (options.format === 'cdnow') {
     if (
@@ -132,7 +142,8 @@ function formatSummary(result: ClvFitResult): string {
   ].join('\n');
 }
 
-const positiveInt = (value: string): number => {
+/** Commander's parser for a 1-based column number. */
+export const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a column number from 1');
   return n;
@@ -146,16 +157,11 @@ const nonNegative = (value: string): number => {
 };
 
 /**
- * Adds `clv fit` to the program.
- * @example const program = new Command('orkestra'); registerClvCommand(program);
- * await program.parseAsync(['clv', 'fit', '--transactions', 'log.txt', '--json'], { from: 'user' });
+ * Adds the column-mapping options (`--format`, `--id-column`, `--date-column`, `--amount-column`,
+ * `--date-format`, `--header` / `--no-header`) to a command that reads a transaction log.
  */
-export function registerClvCommand(program: Command): void {
-  const clv = program.command('clv').description('customer lifetime value (BG/NBD + Gamma-Gamma)');
-  clv
-    .command('fit')
-    .description('fit BG/NBD and Gamma-Gamma on a transaction log and score every customer')
-    .requiredOption('--transactions <file>', 'transaction log')
+export function addLayoutOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--format <format>', 'log layout').choices(['cdnow', 'csv', 'whitespace']).default('cdnow'),
     )
@@ -173,7 +179,21 @@ export function registerClvCommand(program: Command): void {
       ]),
     )
     .option('--header', 'the first line is a header (default: detected)')
-    .option('--no-header', 'the first line is data')
+    .option('--no-header', 'the first line is data');
+}
+
+/**
+ * Adds `clv fit` to the program.
+ * @example const program = new Command('orkestra'); registerClvCommand(program);
+ * await program.parseAsync(['clv', 'fit', '--transactions', 'log.txt', '--json'], { from: 'user' });
+ */
+export function registerClvCommand(program: Command): void {
+  const clv = program.command('clv').description('customer lifetime value (BG/NBD + Gamma-Gamma)');
+  const fit = clv
+    .command('fit')
+    .description('fit BG/NBD and Gamma-Gamma on a transaction log and score every customer')
+    .requiredOption('--transactions <file>', 'transaction log');
+  addLayoutOptions(fit)
     .option(
       '--calibration-end <date>',
       'last day of the calibration period, yyyy-mm-dd or yyyymmdd (default: last date in the log)',

@@ -5,8 +5,12 @@ import { MS_PER_DAY, type EpochMs } from '../core/brand.js';
 import type { RateLimit } from '../core/rate-limit.js';
 import { GroupCommitter } from '../engine/group-commit.js';
 import { createProfileId } from '../engine/ids.js';
-import { ProfileEngine } from '../engine/profile-engine.js';
+import { ProfileEngine, type EngineHandle } from '../engine/profile-engine.js';
+import { WorkerEngine } from '../engine/worker-engine.js';
 import { SegmentService } from '../engine/segment-service.js';
+import { ClvService } from '../engine/clv-service.js';
+import { JobSchedule } from '../engine/job-schedule.js';
+import { RfmService } from '../engine/rfm-service.js';
 import { createServer } from '../server/app.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -24,8 +28,21 @@ export interface RuntimeConfig {
   readonly rateLimit: RateLimit;
   readonly synchronous: 'full' | 'normal';
   readonly logger: boolean;
-  /** The clock; tests pass a controllable one. */
+  /** The clock; tests pass a controllable one (which keeps the engine in this thread). */
   readonly clock?: () => EpochMs;
+  /**
+   * Where the profile engine runs: `worker` (default) applies the inbox on a second core, `inline` in
+   * this thread (tests with a controllable clock, and machines with one core).
+   */
+  readonly engineThread?: 'worker' | 'inline';
+  /** How often RFM scores are recomputed (default daily; 0: only on demand). */
+  readonly rfmEveryMs?: number;
+  /** How often the predicted-value models are refitted (default daily; 0: only on demand). */
+  readonly clvEveryMs?: number;
+  /** Predicted-value horizon in weeks (default 52). */
+  readonly clvHorizonWeeks?: number;
+  /** Predicted-value discount rate per month (default 0.01). */
+  readonly clvDiscountRate?: number;
 }
 
 export const DEFAULT_CONFIG: Omit<RuntimeConfig, 'dataDir' | 'port'> = {
@@ -40,9 +57,11 @@ export const DEFAULT_CONFIG: Omit<RuntimeConfig, 'dataDir' | 'port'> = {
 export interface Runtime {
   readonly app: FastifyInstance;
   readonly store: Store;
-  readonly engine: ProfileEngine;
+  readonly engine: EngineHandle;
   readonly committer: GroupCommitter;
   readonly segments: SegmentService;
+  readonly rfm: RfmService;
+  readonly clv: ClvService;
   readonly url: string;
   readonly writeKey: string;
   readonly adminKey: string;
@@ -79,12 +98,19 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
   });
   const writeKey = await settleKey(store, 'write_key', config.writeKey, 'wk');
   const adminKey = await settleKey(store, 'admin_key', config.adminKey, 'ak');
-  const engine = new ProfileEngine({
-    store,
-    clock,
-    mergeOnEmail: config.mergeOnEmail,
-    newProfileId: () => createProfileId(),
-  });
+  const dbPath = join(config.dataDir, 'orkestra.db');
+  const inline = config.engineThread === 'inline' || config.clock !== undefined;
+  const engine: EngineHandle = inline
+    ? new ProfileEngine({
+        store,
+        clock,
+        mergeOnEmail: config.mergeOnEmail,
+        newProfileId: () => createProfileId(),
+      })
+    : new WorkerEngine({
+        store,
+        workerData: { dbPath, synchronous: config.synchronous, mergeOnEmail: config.mergeOnEmail },
+      });
   const committer = new GroupCommitter({
     store,
     clock,
@@ -92,11 +118,36 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     onCommit: () => engine.kick(),
   });
   const segments = new SegmentService({ store, engine, clock });
+  const rfm = new RfmService({ store, engine, clock });
+  const clv = new ClvService({
+    store,
+    engine,
+    clock,
+    ...(config.clvHorizonWeeks !== undefined ? { horizonWeeks: config.clvHorizonWeeks } : {}),
+    ...(config.clvDiscountRate !== undefined ? { discountRate: config.clvDiscountRate } : {}),
+  });
+  const schedules = [
+    new JobSchedule({
+      name: 'rfm',
+      everyMs: config.rfmEveryMs ?? MS_PER_DAY,
+      store,
+      clock,
+      run: () => rfm.recompute(),
+    }),
+    new JobSchedule({
+      name: 'clv',
+      everyMs: config.clvEveryMs ?? MS_PER_DAY,
+      store,
+      clock,
+      run: () => clv.refit(),
+    }),
+  ];
   const app = await createServer({
     store,
     committer,
     engine,
     segments,
+    computed: { rfm, clv },
     clock,
     writeKeys: [writeKey],
     adminKey,
@@ -104,6 +155,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     logger: config.logger,
   });
   await engine.start();
+  for (const schedule of schedules) await schedule.start();
   await store.pruneDedupe((clock() - config.dedupeWindowDays * MS_PER_DAY) as EpochMs);
   const pruner = setInterval(
     () => void store.pruneDedupe((clock() - config.dedupeWindowDays * MS_PER_DAY) as EpochMs),
@@ -121,12 +173,15 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     engine,
     committer,
     segments,
+    rfm,
+    clv,
     url,
     writeKey,
     adminKey,
     async close() {
       clearInterval(pruner);
       await app.close();
+      for (const schedule of schedules) await schedule.stop();
       await engine.stop();
       await store.close();
     },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG, startRuntime, type RuntimeConfig } from './runtime.js';
+import { loadDemo } from './demo-loader.js';
+import { DEFAULT_CONFIG, startRuntime, type Runtime, type RuntimeConfig } from './runtime.js';
 
 function intFrom(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -8,6 +9,18 @@ function intFrom(value: string | undefined, name: string): number | undefined {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
   return n;
 }
+
+function numberFrom(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number ≥ 0, got "${value}"`);
+  return n;
+}
+
+const HOUR_MS = 3_600_000;
+const hours = (h: number | undefined): number | undefined => (h === undefined ? undefined : h * HOUR_MS);
+const optional = <K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 
 /** Configuration from flags, then environment, then defaults. */
 export function configFrom(
@@ -28,7 +41,42 @@ export function configFrom(
     rateLimit: rate ? { perSecond: rate, burst: rate * 5 } : DEFAULT_CONFIG.rateLimit,
     synchronous: env.ORKESTRA_SYNC === 'normal' ? 'normal' : 'full',
     logger: env.ORKESTRA_LOG === 'true',
+    ...optional('rfmEveryMs', hours(numberFrom(env.ORKESTRA_RFM_EVERY_HOURS, 'ORKESTRA_RFM_EVERY_HOURS'))),
+    ...optional('clvEveryMs', hours(numberFrom(env.ORKESTRA_CLV_EVERY_HOURS, 'ORKESTRA_CLV_EVERY_HOURS'))),
+    ...optional('clvHorizonWeeks', numberFrom(env.ORKESTRA_CLV_HORIZON_WEEKS, 'ORKESTRA_CLV_HORIZON_WEEKS')),
+    ...optional('clvDiscountRate', numberFrom(env.ORKESTRA_CLV_DISCOUNT_RATE, 'ORKESTRA_CLV_DISCOUNT_RATE')),
   };
+}
+
+/** Loads the demo shop into an empty instance, with a progress line, and prints what it holds. */
+async function announceDemo(runtime: Runtime): Promise<void> {
+  const tty = process.stderr.isTTY;
+  let shown = -1;
+  const loaded = await loadDemo(runtime, {
+    seed: 1,
+    now: Date.now(),
+    progress: (done, total) => {
+      const percent = Math.floor((done / total) * 100);
+      // A terminal gets a live line; a log gets a line per quarter.
+      const step = tty ? percent : Math.floor(percent / 25);
+      if (step === shown) return;
+      shown = step;
+      process.stderr.write(
+        `${tty ? '\r' : ''}loading the demo shop: ${done}/${total} messages (${percent}%)${tty ? '' : '\n'}`,
+      );
+    },
+  });
+  if (!loaded) return;
+  if (tty) process.stderr.write('\n');
+  const { summary: s } = loaded;
+  const revenue = Object.entries(s.revenue)
+    .map(([currency, amount]) => `${currency} ${Math.round(amount).toLocaleString('en')}`)
+    .join(', ');
+  const lines = [
+    `Demo shop loaded in ${loaded.seconds.toFixed(1)} s: ${s.customers} people (${s.known} known), ${s.orders} orders (${revenue}), ${s.messages} messages, ${s.products} products`,
+    ...loaded.segments.map((g) => `  segment ${g.id.padEnd(20)} ${String(g.members).padStart(5)}  ${g.name}`),
+  ];
+  console.log(lines.join('\n'));
 }
 
 export function registerServeCommand(program: Command): void {
@@ -45,6 +93,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: { port?: string; dataDir?: string; host?: string; demo: boolean }) => {
       const config = configFrom(flags, process.env);
       const runtime = await startRuntime(config);
+      if (flags.demo) await announceDemo(runtime);
       const lines = [
         `Orkestra is running at ${runtime.url}`,
         `  data directory  ${config.dataDir}`,

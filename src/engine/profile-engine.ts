@@ -1,6 +1,7 @@
 import type { EpochMs, ProfileId } from '../core/brand.js';
 import { identityKeysOf, type IdentityKey } from '../core/profiles/identity.js';
 import { resolveBatch, type BatchInput } from '../core/profiles/resolve-batch.js';
+import { foldComputedTraits } from '../core/computed/computed-traits.js';
 import { applySegmentsToBatch, type ProfileFold } from '../core/segments/apply-to-batch.js';
 import { prepareSegments, type ActiveSegments } from '../core/segments/segment-step.js';
 import type { InboxRow, Store } from '../store/store.js';
@@ -16,8 +17,36 @@ export interface ProfileEngineOptions {
   readonly clock: () => EpochMs;
   /** Poll interval, for entries appended by another process. */
   readonly pollMs?: number;
-  /** Computed-trait folds applied to each profile's new events. */
+  /** Computed-trait folds applied to each profile's new events, after the orders and engagement traits. */
   readonly folds?: readonly ProfileFold[];
+  /** Told the inbox sequence number processed so far, after every transaction. */
+  readonly onProgress?: (seq: number) => void;
+  /**
+   * How long a pass waits after the first kick from idle, so that a trickle of requests becomes one
+   * transaction (one fsync) instead of one each. Default 10 ms.
+   */
+  readonly lingerMs?: number;
+}
+
+/**
+ * What the server and the services need of the engine, wherever it runs: in this thread
+ * (`ProfileEngine`) or in a worker thread (`WorkerEngine`).
+ */
+export interface EngineHandle {
+  /** Asks for a processing pass (after new entries were committed). */
+  kick(): void;
+  /** Resolves once every entry up to `seq` has been applied. */
+  waitFor(seq: number): Promise<void>;
+  readonly lastProcessedSeq: number;
+  /** Runs `job` while the engine applies nothing (one writer per profile). */
+  exclusive<T>(job: () => Promise<T>): Promise<T>;
+  /** Loads the segments in force from the store (after a change through the API). */
+  reloadSegments(): Promise<void>;
+  readonly segments: ActiveSegments;
+  /** Processes until the inbox is empty. */
+  drain(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /**
@@ -26,10 +55,11 @@ export interface ProfileEngineOptions {
  * the same transaction as its effects, so after a crash processing resumes exactly where it stopped.
  * @example const engine = new ProfileEngine({ store, newProfileId, mergeOnEmail: true, clock }); engine.start();
  */
-export class ProfileEngine {
+export class ProfileEngine implements EngineHandle {
   private processedSeq = 0;
   private running = false;
   private wanted = false;
+  private lingering: NodeJS.Timeout | undefined;
   private stopped = true;
   private timer: NodeJS.Timeout | undefined;
   private waiters: { seq: number; resolve: () => void }[] = [];
@@ -74,6 +104,7 @@ export class ProfileEngine {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.timerWake) clearTimeout(this.timerWake);
+    if (this.lingering) clearTimeout(this.lingering);
     while (this.running) await new Promise((r) => setTimeout(r, 5));
   }
 
@@ -81,7 +112,16 @@ export class ProfileEngine {
   kick(): void {
     if (this.stopped) return;
     this.wanted = true;
-    if (!this.running) void this.loop();
+    if (this.running || this.lingering) return;
+    const linger = this.options.lingerMs ?? 10;
+    if (linger <= 0) {
+      void this.loop();
+      return;
+    }
+    this.lingering = setTimeout(() => {
+      this.lingering = undefined;
+      if (!this.running) void this.loop();
+    }, linger);
   }
 
   /** Resolves once every entry up to `seq` has been applied. */
@@ -179,7 +219,8 @@ export class ProfileEngine {
     const identities = await store.findOwners(keys);
     const profiles = await store.loadProfiles(new Set(identities.values()));
     const plan = resolveBatch(inputs, { identities, profiles }, this.options);
-    const write = applySegmentsToBatch(plan, this.active, this.options.clock(), this.options.folds);
+    const folds = [foldComputedTraits, ...(this.options.folds ?? [])];
+    const write = applySegmentsToBatch(plan, this.active, this.options.clock(), folds);
     const lastSeq = messages[messages.length - 1]!.seq;
     await store.commitBatch(write, lastSeq);
     this.advance(lastSeq);
@@ -188,6 +229,7 @@ export class ProfileEngine {
 
   private advance(seq: number): void {
     this.processedSeq = seq;
+    this.options.onProgress?.(seq);
     if (this.waiters.length === 0) return;
     const done = this.waiters.filter((w) => w.seq <= seq);
     this.waiters = this.waiters.filter((w) => w.seq > seq);

@@ -14,11 +14,11 @@ import type { Condition, SegmentDefinition } from '../core/segments/definition.j
 import type { MembershipChange } from '../core/segments/memberships.js';
 import { membershipEvent, prepareSegments } from '../core/segments/segment-step.js';
 import type { StoredSegment, Store } from '../store/store.js';
-import type { ProfileEngine } from './profile-engine.js';
+import type { EngineHandle } from './profile-engine.js';
 
 export interface SegmentServiceOptions {
   readonly store: Store;
-  readonly engine: ProfileEngine;
+  readonly engine: EngineHandle;
   readonly clock: () => EpochMs;
   /** Called as long work advances: a phase name, done and total (when known). */
   readonly onProgress?: (p: Progress) => void;
@@ -55,6 +55,7 @@ function isTimeDependent(c: Condition): boolean {
       return true;
     case 'trait':
     case 'computed':
+      if (c.type === 'computed' && c.trait === 'daysSinceLastOrder') return true;
       return c.op === 'within_last_days' || c.op === 'within_next_days' || c.op === 'anniversary_within_days';
     default:
       return false;

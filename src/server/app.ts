@@ -4,21 +4,24 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { EpochMs } from '../core/brand.js';
 import type { RateLimit } from '../core/rate-limit.js';
 import type { GroupCommitter } from '../engine/group-commit.js';
-import type { ProfileEngine } from '../engine/profile-engine.js';
+import type { EngineHandle } from '../engine/profile-engine.js';
 import type { Store } from '../store/store.js';
 import { requireAdminKey } from './auth.js';
 import { HttpError } from './http-error.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerProfileRoutes } from './profile-routes.js';
 import { registerSegmentRoutes } from './segment-routes.js';
+import { registerComputedRoutes, type ComputedRouteDeps } from './computed-routes.js';
 import type { SegmentService } from '../engine/segment-service.js';
 import { registerJsonBodyParser } from './read-body.js';
 
 export interface ServerDeps {
   readonly store: Store;
   readonly committer: GroupCommitter;
-  readonly engine: ProfileEngine;
+  readonly engine: EngineHandle;
   readonly segments: SegmentService;
+  /** The computed-traits jobs (RFM, predicted value); their routes are left out when absent. */
+  readonly computed?: ComputedRouteDeps;
   readonly clock: () => EpochMs;
   readonly writeKeys: readonly string[];
   readonly adminKey: string;
@@ -87,5 +90,6 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerIngestRoutes(app, deps);
   registerProfileRoutes(app, deps);
   registerSegmentRoutes(app, deps);
+  if (deps.computed) registerComputedRoutes(app, deps.computed);
   return app;
 }

@@ -68,10 +68,12 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
     const writeKey = requireWriteKey(request, deps.writeKeys);
     admit(writeKey, Math.max(1, batch.messages.length));
     const receivedAt = deps.clock();
+    const receivedAtIso = new Date(receivedAt).toISOString();
     const entries = batch.messages.map((message) => ({
       kind: 'message' as const,
       message: normalizeMessage(message, {
         receivedAt,
+        receivedAtIso,
         batchSentAt: batch.sentAt,
         batchContext: batch.context,
         batchIntegrations: batch.integrations,
@@ -94,7 +96,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
       maxBodyBytes: LIMITS.messageBytes,
       handler: async ({ request }) => {
         requireWriteKey(request, deps.writeKeys);
-        const parsed = parseMessage(request.body, { impliedType: type });
+        const parsed = parseMessage(request.body, { impliedType: type, bodyBytes: request.bodyBytes });
         if (!parsed.ok) throw HttpError.invalid(parsed.error);
         return accept(request, { messages: [parsed.value] });
       },
@@ -113,7 +115,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
       maxBodyBytes: LIMITS.batchBytes,
       handler: async ({ request }) => {
         requireWriteKey(request, deps.writeKeys);
-        const parsed = parseBatch(request.body);
+        const parsed = parseBatch(request.body, request.bodyBytes);
         if (!parsed.ok) throw HttpError.invalid(parsed.error);
         return accept(request, parsed.value);
       },

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ProfileId } from '../core/brand.js';
+import type { EpochMs, ProfileId } from '../core/brand.js';
 import { channelAddresses, timeZoneOf, type Profile } from '../core/profiles/profile.js';
+import { daysSince } from '../core/segments/values.js';
 import type { GroupCommitter } from '../engine/group-commit.js';
-import type { ProfileEngine } from '../engine/profile-engine.js';
+import type { EngineHandle } from '../engine/profile-engine.js';
 import type { ProfileRecord, Store } from '../store/store.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { HttpError } from './http-error.js';
@@ -12,7 +13,9 @@ import { defineRoute } from './route.js';
 export interface ProfileRouteDeps {
   readonly store: Store;
   readonly committer: GroupCommitter;
-  readonly engine: ProfileEngine;
+  readonly engine: EngineHandle;
+  /** For figures derived at read time (`daysSinceLastOrder`). */
+  readonly clock?: () => EpochMs;
 }
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
@@ -34,6 +37,7 @@ export function presentProfile(profile: Profile) {
     timezone: timeZoneOf(profile) ?? null,
     groups: profile.groups,
     computed: {
+      ...profile.computed,
       firstSeenAt: new Date(profile.firstSeenAt).toISOString(),
       lastSeenAt: new Date(profile.lastSeenAt).toISOString(),
       lastChannel: profile.lastChannel,
@@ -43,9 +47,13 @@ export function presentProfile(profile: Profile) {
   };
 }
 
-function presentRecord(record: ProfileRecord) {
+/** A profile with identities and merges; `now` adds what is derived at read time. */
+function presentRecord(record: ProfileRecord, now?: number) {
+  const shown = presentProfile(record.profile);
+  const days = now === undefined ? undefined : daysSince(record.profile.computed?.lastOrderAt, now);
   return {
-    ...presentProfile(record.profile),
+    ...shown,
+    computed: days === undefined ? shown.computed : { ...shown.computed, daysSinceLastOrder: days },
     identities: record.identities,
     mergeHistory: record.merges.map((m) => ({ ...m, at: new Date(m.at).toISOString() })),
   };
@@ -91,7 +99,7 @@ export function registerProfileRoutes(app: FastifyInstance, deps: ProfileRouteDe
     tags: ['profiles'],
     security: 'admin',
     params: idParams,
-    handler: async ({ params }) => presentRecord(await load(store, params.id)),
+    handler: async ({ params }) => presentRecord(await load(store, params.id), deps.clock?.()),
   });
 
   defineRoute(app, {

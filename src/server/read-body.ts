@@ -8,6 +8,10 @@ declare module 'fastify' {
     /** Largest decompressed body this route accepts, in bytes. */
     maxBodyBytes?: number;
   }
+  interface FastifyRequest {
+    /** Decompressed size of the JSON body, in bytes. */
+    bodyBytes?: number;
+  }
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -61,6 +65,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       if (size > limit) return finish(tooLarge(limit));
       if (size === 0) return finish(null, undefined);
       try {
+        request.bodyBytes = size;
         finish(null, JSON.parse(Buffer.concat(chunks, size).toString('utf8')));
       } catch (e) {
         finish(

@@ -28,6 +28,8 @@ export interface InboundMessage {
 
 export interface NormalizeContext {
   readonly receivedAt: number;
+  /** `receivedAt` as ISO-8601, when the caller has it already (one per request, not per message). */
+  readonly receivedAtIso?: string;
   /** `sentAt` of the enclosing batch, when the message has none of its own. */
   readonly batchSentAt?: string | undefined;
   /** `context` and `integrations` of the enclosing batch, merged under each message's own. */
@@ -38,6 +40,8 @@ export interface NormalizeContext {
 }
 
 const toIso = (ms: number): string => new Date(ms).toISOString();
+/** `Date#toISOString`'s own form: a client time already in it needs no parsing and formatting. */
+const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /**
  * Settles a validated message: generates a missing `messageId`, sets `receivedAt`, and corrects the
@@ -59,10 +63,14 @@ export function normalizeMessage(message: SegmentMessage, ctx: NormalizeContext)
   const sentAt = ownSentAt ?? ctx.batchSentAt;
   const clientTime = originalTimestamp ?? timestamp;
   let eventMs = ctx.receivedAt;
+  let eventIso: string | undefined;
   if (clientTime !== undefined) {
-    const clientMs = Date.parse(clientTime);
-    const sentMs = sentAt === undefined ? Number.NaN : Date.parse(sentAt);
-    eventMs = Number.isFinite(sentMs) ? ctx.receivedAt - (sentMs - clientMs) : clientMs;
+    if (sentAt === undefined && CANONICAL_ISO.test(clientTime)) eventIso = clientTime;
+    else {
+      const clientMs = Date.parse(clientTime);
+      const sentMs = sentAt === undefined ? Number.NaN : Date.parse(sentAt);
+      eventMs = Number.isFinite(sentMs) ? ctx.receivedAt - (sentMs - clientMs) : clientMs;
+    }
   }
   const out: Record<string, unknown> = { ...rest, messageId: messageId ?? ctx.newMessageId() };
   if (userId != null) out.userId = userId;
@@ -70,10 +78,10 @@ export function normalizeMessage(message: SegmentMessage, ctx: NormalizeContext)
   if (ctx.batchContext !== undefined) out.context = { ...ctx.batchContext, ...message.context };
   if (ctx.batchIntegrations !== undefined)
     out.integrations = { ...ctx.batchIntegrations, ...message.integrations };
-  out.timestamp = toIso(eventMs);
+  out.timestamp = eventIso ?? toIso(eventMs);
   if (clientTime !== undefined) out.originalTimestamp = clientTime;
   if (sentAt !== undefined) out.sentAt = sentAt;
-  out.receivedAt = toIso(ctx.receivedAt);
+  out.receivedAt = ctx.receivedAtIso ?? toIso(ctx.receivedAt);
   return out as InboundMessage;
 }
 

@@ -67,11 +67,17 @@ function sizeIssue(raw: unknown, path: string): FieldIssue | undefined {
  */
 export function parseMessage(
   raw: unknown,
-  options: { readonly impliedType?: SegmentMessageType; readonly path?: string } = {},
+  options: {
+    readonly impliedType?: SegmentMessageType;
+    readonly path?: string;
+    /** Size of the whole request body: when it is within the message limit, no message can exceed it. */
+    readonly bodyBytes?: number | undefined;
+  } = {},
 ): Result<SegmentMessage, FieldIssue[]> {
   const path = options.path ?? '$';
   if (!isObject(raw)) return err([{ path, rule: 'type:object', message: 'a message must be a JSON object' }]);
-  const tooBig = sizeIssue(raw, path);
+  const small = options.bodyBytes !== undefined && options.bodyBytes <= LIMITS.messageBytes;
+  const tooBig = small ? undefined : sizeIssue(raw, path);
   if (tooBig) return err([tooBig]);
   let candidate = raw;
   if (options.impliedType !== undefined) {
@@ -96,7 +102,7 @@ export function parseMessage(
  * Validates a whole batch. All or nothing: one bad message rejects the request, and every problem
  * is reported with its path (`$.batch[3].userId`), so the sender can fix them all at once.
  */
-export function parseBatch(raw: unknown): Result<ParsedBatch, FieldIssue[]> {
+export function parseBatch(raw: unknown, bodyBytes?: number): Result<ParsedBatch, FieldIssue[]> {
   if (!isObject(raw))
     return err([{ path: '$', rule: 'type:object', message: 'the body must be a JSON object' }]);
   const envelope = batchSchema.safeParse(raw);
@@ -104,7 +110,7 @@ export function parseBatch(raw: unknown): Result<ParsedBatch, FieldIssue[]> {
   const issues: FieldIssue[] = [];
   const messages: SegmentMessage[] = [];
   envelope.data.batch.forEach((item, i) => {
-    const result = parseMessage(item, { path: `$.batch[${i}]` });
+    const result = parseMessage(item, { path: `$.batch[${i}]`, bodyBytes });
     if (result.ok) messages.push(result.value);
     else issues.push(...result.error);
   });

@@ -3,6 +3,7 @@ import type { SourceChannel } from '../messages/inbound-message.js';
 import { isTimeZone, normalizeEmail } from './traits.js';
 import { isE164 } from './phone.js';
 import { mergeAggregate, type AggregateState } from '../segments/aggregates.js';
+import { mergeComputed } from '../computed/computed-traits.js';
 
 /** A device that can receive mobile push, captured from `context.device`. */
 export interface PushToken {
@@ -114,7 +115,8 @@ export function setGroup(
 
 /**
  * Merges `loser` into `survivor`. Nothing is lost: each trait takes the newer of the two values,
- * seen times widen, tokens and groups are united, event counts add up.
+ * seen times widen, tokens and groups are united, event counts add up, computed traits combine
+ * (see `mergeComputed`).
  */
 export function mergeProfiles(survivor: Profile, loser: Profile): Profile {
   const traits: Record<string, unknown> = { ...survivor.traits };
@@ -144,6 +146,8 @@ export function mergeProfiles(survivor: Profile, loser: Profile): Profile {
     if (joined) aggregates[key] = joined;
   }
   if (Object.keys(aggregates).length > 0) merged = { ...merged, aggregates };
+  const computed = mergeComputed(survivor.computed, loser.computed);
+  if (computed) merged = { ...merged, computed };
   if (loser.subscriptions)
     merged = { ...merged, subscriptions: { ...loser.subscriptions, ...survivor.subscriptions } };
   for (const token of loser.pushTokens) merged = upsertPushToken(merged, token);

@@ -14,8 +14,8 @@ const DAY = 86_400_000;
 /**
  * A compiled segment: `SELECT profile_id …` over the whole population, with its parameters.
  * Comparisons whose exact meaning lives in one function (dates, anniversaries, buckets, reachability)
- * call that same function from SQL (`ork_date_ms`, `ork_days_to_anniversary`, `ork_bucket`,
- * `ork_reachable`), which each store registers, so the two evaluators cannot drift apart.
+ * call that same function from SQL (`ork_date_ms`, `ork_days_to_anniversary`, `ork_days_since`,
+ * `ork_bucket`, `ork_reachable`), which each store registers, so the two evaluators cannot drift apart.
  */
 export interface CompiledQuery {
   readonly sql: string;
@@ -58,10 +58,33 @@ function equalsSql(b: Builder, type: string, value: string, x: Scalar): string {
   return `(${type} = 'text' AND ${value} = ${b.param(x)})`;
 }
 
+/** A value to compare: an SQL expression for its JSON type name and one for the value itself. */
+interface ValueSql {
+  readonly type: string;
+  readonly value: string;
+}
+
+const jsonValueSql = (b: Builder, column: string, path: readonly string[]): ValueSql => ({
+  type: b.dialect.jsonType(column, path),
+  value: b.dialect.jsonValue(column, path),
+});
+
+/**
+ * `daysSinceLastOrder`, derived from `lastOrderAt` by the same function as in memory (`ork_days_since`).
+ * `now` is inlined (an integer we produce) because the expression appears more than once.
+ */
+function daysSinceLastOrderSql(b: Builder, now: number): ValueSql {
+  const last = jsonValueSql(b, 'p.state', ['computed', 'lastOrderAt']);
+  const days = `ork_days_since(${last.type}, ${last.value}, ${Math.trunc(now)})`;
+  return { type: `(CASE WHEN ${days} IS NULL THEN NULL ELSE 'integer' END)`, value: days };
+}
+
 /** One comparison on one JSON value, as a 0/1 expression (never NULL, so NOT works). */
 function compareSql(b: Builder, column: string, path: readonly string[], op: ValueOp, now: number): string {
-  const type = b.dialect.jsonType(column, path);
-  const value = b.dialect.jsonValue(column, path);
+  return compareValueSql(b, jsonValueSql(b, column, path), op, now);
+}
+
+function compareValueSql(b: Builder, { type, value }: ValueSql, op: ValueOp, now: number): string {
   const date = `ork_date_ms(${type}, ${value})`;
   const sql = ((): string => {
     switch (op.op) {
@@ -136,6 +159,7 @@ function conditionSql(b: Builder, c: Condition, now: number, columns: Map<string
     case 'trait':
       return compareSql(b, 'p.state', ['traits', ...c.trait.split('.')], c, now);
     case 'computed':
+      if (c.trait === 'daysSinceLastOrder') return compareValueSql(b, daysSinceLastOrderSql(b, now), c, now);
       return compareSql(
         b,
         'p.state',

@@ -105,6 +105,8 @@ export const COMPUTED_TRAITS = [
   'averageOrderValue',
   'firstOrderAt',
   'lastOrderAt',
+  /** Derived at evaluation time from `lastOrderAt` (whole days, rounded down); never stored. */
+  'daysSinceLastOrder',
   'favoriteCategory',
   'lastChannel',
   'rfmRecency',
@@ -113,7 +115,10 @@ export const COMPUTED_TRAITS = [
   'rfmGroup',
   'expectedPurchases',
   'pAlive',
+  'expectedOrderValue',
   'predictedClv',
+  'lastEngagedChannel',
+  'lastEngagedAt',
 ] as const;
 export type ComputedTraitName = (typeof COMPUTED_TRAITS)[number];
 

@@ -2,7 +2,7 @@ import { hashString } from '../random.js';
 import { channelAddresses, type Profile } from '../profiles/profile.js';
 import { eventTest, type Comparison, type Condition } from './definition.js';
 import { matcherOf, viewAggregate, type AggregateView } from './aggregates.js';
-import { compareValue, readPath, type Outcome } from './values.js';
+import { compareValue, daysSince, readPath, type Outcome } from './values.js';
 
 const DAY = 86_400_000;
 
@@ -29,9 +29,27 @@ export function isReachable(profile: Profile, channel: 'email' | 'sms' | 'push',
   return addresses.push.length > 0;
 }
 
-/** The value of a computed trait; `lastChannel` lives on the profile itself. */
-export function computedValue(profile: Profile, name: string): unknown {
-  return name === 'lastChannel' ? profile.lastChannel : profile.computed?.[name];
+/**
+ * The value of a computed trait at `now`: `lastChannel` lives on the profile itself and
+ * `daysSinceLastOrder` is derived from `lastOrderAt` (see `daysSince`), so it is never stale.
+ */
+export function computedValue(profile: Profile, name: string, now: number): unknown {
+  if (name === 'lastChannel') return profile.lastChannel;
+  if (name === 'daysSinceLastOrder') return daysSince(profile.computed?.lastOrderAt, now);
+  return profile.computed?.[name];
+}
+
+/** A comparison on `daysSinceLastOrder` may change when the next whole day since the last order begins. */
+function daysSinceOutcome(
+  profile: Profile,
+  condition: Extract<Condition, { type: 'computed' }>,
+  now: number,
+): Outcome {
+  const last = profile.computed?.lastOrderAt;
+  const days = daysSince(last, now);
+  const r = compareValue(days, condition, now);
+  if (days === undefined) return r;
+  return { value: r.value, changesAt: earliest(r.changesAt, (last as number) + (days + 1) * DAY)! };
 }
 
 function compareNumber(x: number | undefined, c: Comparison): boolean {
@@ -87,7 +105,8 @@ export function evaluateCondition(condition: Condition, profile: Profile, ctx: E
     case 'trait':
       return compareValue(readPath(profile.traits, condition.trait), condition, ctx.now);
     case 'computed':
-      return compareValue(computedValue(profile, condition.trait), condition, ctx.now);
+      if (condition.trait === 'daysSinceLastOrder') return daysSinceOutcome(profile, condition, ctx.now);
+      return compareValue(computedValue(profile, condition.trait, ctx.now), condition, ctx.now);
     case 'event': {
       const m = matcherOf(condition);
       const view = viewAggregate(profile.aggregates?.[m.key], m, ctx.now);

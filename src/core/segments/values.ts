@@ -51,6 +51,17 @@ export function daysToAnniversary(value: unknown, now: number): number | undefin
   return Math.round((next - today.getTime()) / DAY);
 }
 
+/**
+ * Whole days elapsed from a time (epoch ms) to `now`, rounded down: 0 on the day itself, negative
+ * for a future time, undefined for anything but a finite number. Gives `daysSinceLastOrder`, derived
+ * at evaluation time so that no stale number is stored; registered for SQL as `ork_days_since`.
+ * @example daysSince(Date.parse('2024-06-01'), Date.parse('2024-06-03T12:00:00Z')) // 2
+ */
+export function daysSince(value: unknown, now: number): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  return Math.floor((now - value) / DAY);
+}
+
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const same = (a: unknown, b: Scalar): boolean => typeof a === typeof b && a === b;
 

@@ -87,3 +87,25 @@ test('splitCsvLine handles quotes, escaped quotes and empty fields', () => {
   assert.deepEqual(splitCsvLine('"say ""hi""",,x '), ['say "hi"', '', 'x']);
   assert.deepEqual(splitCsvLine(''), ['']);
 });
+
+test('a quantity is read only when the layout asks for it', () => {
+  const line = ' 00004 0001 19970101  2   29.33\n';
+  const plain = parseTransactionLog(line, { kind: 'cdnow' });
+  assert.ok(plain.ok && plain.value[0]!.quantity === undefined);
+  assert.deepEqual(parseTransactionLog(line, { kind: 'cdnow', withQuantity: true }), {
+    ok: true,
+    value: [{ customerId: '00004', day: 9862, amount: 29.33, quantity: 2 }],
+  });
+  const csv = { kind: 'delimited', separator: 'comma', idColumn: 1, dateColumn: 2, amountColumn: 3 } as const;
+  assert.deepEqual(
+    parseTransactionLog('c1,1997-01-01,10,3\n', { ...csv, dateFormat: 'iso', quantityColumn: 4 }),
+    { ok: true, value: [{ customerId: 'c1', day: 9862, amount: 10, quantity: 3 }] },
+  );
+  assert.deepEqual(
+    parseTransactionLog('c1,1997-01-01,10,x\n', { ...csv, dateFormat: 'iso', quantityColumn: 4 }),
+    {
+      ok: false,
+      error: { line: 1, message: 'not a quantity: "x"' },
+    },
+  );
+});

@@ -6,6 +6,8 @@ export interface Transaction {
   readonly customerId: string;
   readonly day: EpochDay;
   readonly amount: number;
+  /** Units bought, only when the layout names a quantity column (CDNOW: the number of CDs). */
+  readonly quantity?: number;
 }
 
 /** Whether the first line names the columns; `'auto'` skips it when its date does not parse. */
@@ -18,9 +20,15 @@ export type HeaderMode = boolean | 'auto';
  *   and `CDNOW_sample.txt` (id, sample id, date, CDs, dollars). `idColumn` defaults to 1; the
  *   published sample summaries use the sample id, column 2.
  * - `delimited`: any CSV (`comma`, with double-quoted fields) or `whitespace` layout.
+ * A quantity is read only when asked for: `withQuantity` (CDNOW's second-last column) or `quantityColumn`.
  */
 export type TransactionLayout =
-  | { readonly kind: 'cdnow'; readonly idColumn?: number; readonly header?: HeaderMode }
+  | {
+      readonly kind: 'cdnow';
+      readonly idColumn?: number;
+      readonly header?: HeaderMode;
+      readonly withQuantity?: boolean;
+    }
   | {
       readonly kind: 'delimited';
       readonly separator: 'comma' | 'whitespace';
@@ -29,6 +37,7 @@ export type TransactionLayout =
       readonly amountColumn: number;
       readonly dateFormat: DateFormat;
       readonly header?: HeaderMode;
+      readonly quantityColumn?: number;
     };
 
 /** Why a log could not be read, with the 1-based line number. */
@@ -41,6 +50,7 @@ interface Columns {
   readonly id: number;
   readonly date: number;
   readonly amount: number;
+  readonly quantity?: number;
   readonly dateFormat: DateFormat;
 }
 
@@ -76,13 +86,20 @@ export function parseTransactionLog(
 function columnsOf(layout: TransactionLayout, fieldCount: number): Columns {
   switch (layout.kind) {
     case 'cdnow':
-      return { id: layout.idColumn ?? 1, date: fieldCount - 2, amount: fieldCount, dateFormat: 'yyyymmdd' };
+      return {
+        id: layout.idColumn ?? 1,
+        date: fieldCount - 2,
+        amount: fieldCount,
+        dateFormat: 'yyyymmdd',
+        ...(layout.withQuantity === true ? { quantity: fieldCount - 1 } : {}),
+      };
     case 'delimited':
       return {
         id: layout.idColumn,
         date: layout.dateColumn,
         amount: layout.amountColumn,
         dateFormat: layout.dateFormat,
+        ...(layout.quantityColumn !== undefined ? { quantity: layout.quantityColumn } : {}),
       };
   }
 }
@@ -107,7 +124,11 @@ function readRow(fields: readonly string[], columns: Columns): Transaction | str
   if (day === undefined) return `not a ${columns.dateFormat} date: ${JSON.stringify(date)}`;
   const amount = amountText.trim() === '' ? NaN : Number(amountText);
   if (!Number.isFinite(amount)) return `not an amount: ${JSON.stringify(amountText)}`;
-  return { customerId: id, day, amount };
+  if (columns.quantity === undefined) return { customerId: id, day, amount };
+  const quantityText = field(columns.quantity);
+  const quantity = quantityText === undefined || quantityText.trim() === '' ? NaN : Number(quantityText);
+  if (!Number.isFinite(quantity)) return `not a quantity: ${JSON.stringify(quantityText ?? '')}`;
+  return { customerId: id, day, amount, quantity };
 }
 
 /** Fields separated by runs of spaces or tabs; faster than `trim().split(/\s+/)` on large logs. */

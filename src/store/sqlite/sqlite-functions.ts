@@ -1,14 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { Profile } from '../../core/profiles/profile.js';
 import { bucketOf, isReachable } from '../../core/segments/evaluate.js';
-import { daysToAnniversary, toDateMs } from '../../core/segments/values.js';
+import { daysSince, daysToAnniversary, toDateMs } from '../../core/segments/values.js';
 
 const JSON_SCALARS = new Set(['integer', 'real', 'text']);
 
 /**
  * The functions compiled segment SQL calls (see `core/segments/compile-sql.ts`): each is the very
  * function the in-memory evaluator uses, so both evaluators agree by construction on dates,
- * anniversaries, buckets and reachability.
+ * anniversaries, days since, buckets and reachability.
  */
 export function registerSegmentFunctions(db: Database.Database): void {
   const opts = { deterministic: true, varargs: false } as const;
@@ -19,6 +19,9 @@ export function registerSegmentFunctions(db: Database.Database): void {
     typeof type === 'string' && JSON_SCALARS.has(type)
       ? (daysToAnniversary(value, Number(now)) ?? null)
       : null,
+  );
+  db.function('ork_days_since', opts, (type: unknown, value: unknown, now: unknown) =>
+    type === 'integer' || type === 'real' ? (daysSince(value, Number(now)) ?? null) : null,
   );
   db.function('ork_bucket', opts, (id: unknown, salt: unknown) => bucketOf(String(id), String(salt)));
   db.function('ork_reachable', opts, (state: unknown, channel: unknown, topic: unknown) => {

@@ -1,8 +1,9 @@
 /**
- * Schema of the embedded store, as ordered migrations. A migration runs once, in a transaction, and
- * `PRAGMA user_version` records how far the database has come.
+ * Schema of the inbox file (`inbox.db`): accepted inputs waiting for the engine, and the dedupe keys.
+ * It is a file of its own so that ingest (the HTTP thread) and the engine (its worker thread) each
+ * commit to their own WAL, in parallel, instead of queueing for one write lock.
  */
-export const SQLITE_MIGRATIONS: readonly string[] = [
+export const INBOX_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE inbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -15,6 +16,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     received_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   CREATE INDEX dedupe_received_at ON dedupe (received_at);
+  `,
+];
+
+/**
+ * Schema of the embedded store, as ordered migrations. A migration runs once, in a transaction, and
+ * `PRAGMA user_version` records how far the database has come.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
   CREATE TABLE profiles (
     id TEXT PRIMARY KEY,
     state TEXT,

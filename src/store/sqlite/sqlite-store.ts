@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
 import { splitIdentityKey, type IdentityKey, type IdentityKind } from '../../core/profiles/identity.js';
@@ -20,7 +20,7 @@ import type {
   StoredEvent,
   Store,
 } from '../store.js';
-import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { INBOX_MIGRATIONS, SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { registerSegmentFunctions } from './sqlite-functions.js';
 import { SqliteSegments } from './sqlite-segments.js';
 import type { Condition, SegmentDefinition } from '../../core/segments/definition.js';
@@ -28,6 +28,8 @@ import type { Condition, SegmentDefinition } from '../../core/segments/definitio
 export interface SqliteStoreOptions {
   /** Path of the database file, or `:memory:`. */
   readonly path: string;
+  /** Path of the inbox file; defaults to `inbox.db` beside `path` (`:memory:` beside `:memory:`). */
+  readonly inboxPath?: string;
   /**
    * `full` (default) makes every commit durable against power loss; `normal` only against a process
    * crash (WAL, https://www.sqlite.org/pragma.html#pragma_synchronous).
@@ -44,43 +46,69 @@ const IDENTITY_KINDS_SQL = `('user_id','anonymous_id','email','phone','device_to
  * @example const store = openSqliteStore({ path: '.orkestra/orkestra.db' });
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -262144');
-  db.pragma('temp_store = MEMORY');
-  migrate(db);
+  const inboxPath =
+    options.inboxPath ?? (options.path === ':memory:' ? ':memory:' : join(dirname(options.path), 'inbox.db'));
+  const db = openDatabase(options.path, options.synchronous, SQLITE_MIGRATIONS, 64);
+  const inbox = openDatabase(inboxPath, options.synchronous, INBOX_MIGRATIONS, 16);
   registerSegmentFunctions(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, inbox);
 }
 
-function migrate(db: Database.Database): void {
+function openDatabase(
+  path: string,
+  synchronous: SqliteStoreOptions['synchronous'],
+  migrations: readonly string[],
+  cacheMb: number,
+): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('busy_timeout = 5000');
+  // Per connection, and each thread has its own: the page cache is most of the process's memory.
+  db.pragma(`cache_size = ${-cacheMb * 1024}`);
+  db.pragma('temp_store = MEMORY');
   const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < SQLITE_MIGRATIONS.length; v++) {
+  for (let v = version; v < migrations.length; v++) {
     db.transaction(() => {
-      db.exec(SQLITE_MIGRATIONS[v]!);
+      db.exec(migrations[v]!);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  return db;
 }
+
+/** The settings key under which the state database records how far the engine has consumed the inbox. */
+const CURSOR_KEY = 'inbox_cursor';
+/** How often an append also deletes inbox entries the engine has consumed. */
+const PURGE_EVERY_MS = 1000;
 
 class SqliteStore implements Store {
   private readonly q;
+  private readonly iq;
   private readonly segments: SqliteSegments;
+  private lastPurge = 0;
+  /** The JSON each message was read from, so that storing it as an event does not serialise it again. */
+  private readonly jsonOf = new WeakMap<object, string>();
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly inbox: Database.Database,
+  ) {
     this.segments = new SqliteSegments(db);
-    this.q = {
-      dedupe: db.prepare(
+    this.iq = {
+      dedupe: inbox.prepare(
         `INSERT INTO dedupe (message_id, received_at) VALUES (?, ?)
          ON CONFLICT (message_id) DO UPDATE SET received_at = excluded.received_at WHERE dedupe.received_at < ?`,
       ),
-      inboxInsert: db.prepare(`INSERT INTO inbox (kind, body, received_at) VALUES (?, ?, ?)`),
-      inboxRead: db.prepare(`SELECT seq, kind, body FROM inbox ORDER BY seq LIMIT ?`),
-      inboxConsume: db.prepare(`DELETE FROM inbox WHERE seq <= ?`),
-      inboxDepth: db.prepare(`SELECT count(*) AS n FROM inbox`),
+      insert: inbox.prepare(`INSERT INTO inbox (kind, body, received_at) VALUES (?, ?, ?)`),
+      read: inbox.prepare(`SELECT seq, kind, body FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`),
+      purge: inbox.prepare(`DELETE FROM inbox WHERE seq <= ?`),
+      depth: inbox.prepare(`SELECT count(*) FROM inbox WHERE seq > ?`).pluck(),
+      deleteDedupe: inbox.prepare(`DELETE FROM dedupe WHERE message_id = ?`),
+      pruneDedupe: inbox.prepare(`DELETE FROM dedupe WHERE received_at < ?`),
+    };
+    this.q = {
       owner: db.prepare(`SELECT profile_id FROM identities WHERE kind = ? AND value = ?`).pluck(),
       profileState: db.prepare(`SELECT state FROM profiles WHERE id = ? AND merged_into IS NULL`).pluck(),
       survivorOf: db.prepare(`SELECT merged_into FROM profiles WHERE id = ?`).pluck(),
@@ -127,12 +155,10 @@ class SqliteStore implements Store {
          ORDER BY id LIMIT @limit`,
       ),
       messageIdsOf: db.prepare(`SELECT message_id FROM events WHERE profile_id = ?`).pluck(),
-      deleteDedupe: db.prepare(`DELETE FROM dedupe WHERE message_id = ?`),
       deleteEvents: db.prepare(`DELETE FROM events WHERE profile_id = ?`),
       deleteIdentities: db.prepare(`DELETE FROM identities WHERE profile_id = ?`),
       deleteMerges: db.prepare(`DELETE FROM merges WHERE into_id = ? OR from_id = ?`),
       deleteProfile: db.prepare(`DELETE FROM profiles WHERE id = ?`),
-      pruneDedupe: db.prepare(`DELETE FROM dedupe WHERE received_at < ?`),
       countEvents: db.prepare(`SELECT count(*) FROM events`).pluck(),
       countProfiles: db.prepare(`SELECT count(*) FROM profiles WHERE merged_into IS NULL`).pluck(),
       getSetting: db.prepare(`SELECT value FROM settings WHERE key = ?`).pluck(),
@@ -142,29 +168,36 @@ class SqliteStore implements Store {
     };
   }
 
+  /** How far the engine has consumed the inbox (read each time: the engine may run in another thread). */
+  private cursor(): number {
+    const value = this.q.getSetting.get(CURSOR_KEY) as string | undefined;
+    return value === undefined ? 0 : Number(value);
+  }
+
   async appendToInbox(
     entries: readonly InboxEntry[],
     { now, dedupeSince }: { now: EpochMs; dedupeSince: EpochMs },
   ): Promise<AppendResult> {
-    return this.db.transaction((): AppendResult => {
+    const iq = this.iq;
+    // Consumed entries are deleted here, by the inbox's only writer, rather than by the engine.
+    const purgeUpTo = now - this.lastPurge >= PURGE_EVERY_MS ? this.cursor() : 0;
+    if (purgeUpTo > 0) this.lastPurge = now;
+    return this.inbox.transaction((): AppendResult => {
+      if (purgeUpTo > 0) iq.purge.run(purgeUpTo);
       let accepted = 0;
       let duplicates = 0;
       let lastSeq = 0;
       for (const entry of entries) {
         if (entry.kind === 'message') {
-          if (this.q.dedupe.run(entry.message.messageId, now, dedupeSince).changes === 0) {
+          if (iq.dedupe.run(entry.message.messageId, now, dedupeSince).changes === 0) {
             duplicates++;
             continue;
           }
-          lastSeq = Number(
-            this.q.inboxInsert.run('message', JSON.stringify(entry.message), now).lastInsertRowid,
-          );
+          lastSeq = Number(iq.insert.run('message', JSON.stringify(entry.message), now).lastInsertRowid);
           accepted++;
         } else {
-          lastSeq = Number(
-            this.q.inboxInsert.run('erase', JSON.stringify({ profileId: entry.profileId }), now)
-              .lastInsertRowid,
-          );
+          const body = JSON.stringify({ profileId: entry.profileId });
+          lastSeq = Number(iq.insert.run('erase', body, now).lastInsertRowid);
         }
       }
       return { accepted, duplicates, lastSeq };
@@ -172,12 +205,12 @@ class SqliteStore implements Store {
   }
 
   async readInbox(limit: number): Promise<readonly InboxRow[]> {
-    return (this.q.inboxRead.all(limit) as Row[]).map((row): InboxRow => {
+    return (this.iq.read.all(this.cursor(), limit) as Row[]).map((row): InboxRow => {
       const seq = row.seq as number;
       const body = JSON.parse(row.body as string) as Record<string, unknown>;
-      return row.kind === 'erase'
-        ? { seq, kind: 'erase', profileId: body.profileId as ProfileId }
-        : { seq, kind: 'message', message: body as InboundMessage };
+      if (row.kind === 'erase') return { seq, kind: 'erase', profileId: body.profileId as ProfileId };
+      this.jsonOf.set(body, row.body as string);
+      return { seq, kind: 'message', message: body as InboundMessage };
     });
   }
 
@@ -220,24 +253,30 @@ class SqliteStore implements Store {
       for (const e of plan.events) {
         const m = e.message;
         const name = m.type === 'track' ? (m.event ?? null) : (m.name ?? null);
-        q.eventInsert.run(e.profileId, m.messageId, m.type, name, e.timestamp, JSON.stringify(m));
+        const json = this.jsonOf.get(m) ?? JSON.stringify(m);
+        q.eventInsert.run(e.profileId, m.messageId, m.type, name, e.timestamp, json);
       }
       for (const p of plan.profiles) q.profileUpsert.run(p.id, JSON.stringify(p), p.createdAt, p.lastSeenAt);
       this.segments.write(plan.memberships ?? [], plan.timers ?? new Map());
-      if (consumedSeq !== undefined) q.inboxConsume.run(consumedSeq);
+      if (consumedSeq !== undefined) q.setSetting.run(CURSOR_KEY, String(consumedSeq));
     })();
   }
 
   async eraseProfile(id: ProfileId, consumedSeq: number): Promise<ErasureResult> {
     const q = this.q;
+    const survivor = (q.survivorOf.get(id) as string | null | undefined) ?? id;
+    const exists = q.survivorOf.get(survivor) !== undefined;
+    const ids = exists ? [survivor, ...(q.mergedInto.all(survivor) as string[])] : [];
+    // Dedupe keys live in the inbox file: forget them first, so that a crash between the two
+    // transactions only repeats this idempotent step when the erasure is applied again.
+    this.inbox.transaction(() => {
+      for (const pid of ids)
+        for (const messageId of q.messageIdsOf.all(pid) as string[]) this.iq.deleteDedupe.run(messageId);
+    })();
     return this.db.transaction((): ErasureResult => {
-      const survivor = (q.survivorOf.get(id) as string | null | undefined) ?? id;
-      const exists = q.survivorOf.get(survivor) !== undefined;
-      const ids = exists ? [survivor, ...(q.mergedInto.all(survivor) as string[])] : [];
       let events = 0;
       let identities = 0;
       for (const pid of ids) {
-        for (const messageId of q.messageIdsOf.all(pid) as string[]) q.deleteDedupe.run(messageId);
         events += q.deleteEvents.run(pid).changes;
         identities += q.deleteIdentities.run(pid).changes;
         q.deleteMerges.run(pid, pid);
@@ -245,17 +284,17 @@ class SqliteStore implements Store {
         this.db.prepare(`DELETE FROM segment_changes WHERE profile_id = ?`).run(pid);
         q.deleteProfile.run(pid);
       }
-      q.inboxConsume.run(consumedSeq);
+      q.setSetting.run(CURSOR_KEY, String(consumedSeq));
       return { profiles: ids.length, events, identities };
     })();
   }
 
   async pruneDedupe(before: EpochMs): Promise<number> {
-    return this.q.pruneDedupe.run(before).changes;
+    return this.iq.pruneDedupe.run(before).changes;
   }
 
   async inboxDepth(): Promise<number> {
-    return (this.q.inboxDepth.get() as { n: number }).n;
+    return this.iq.depth.get(this.cursor()) as number;
   }
 
   async getProfile(id: ProfileId): Promise<ProfileRecord | undefined> {
@@ -388,5 +427,6 @@ class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.db.close();
+    this.inbox.close();
   }
 }

@@ -1,0 +1,19 @@
+/** Messages between the main thread (`WorkerEngine`) and the engine's worker thread (`engine-worker.ts`). */
+
+/** What the worker needs to open the store and build its engine. */
+export interface EngineWorkerData {
+  readonly dbPath: string;
+  readonly synchronous: 'full' | 'normal';
+  readonly mergeOnEmail: boolean;
+  readonly pollMs?: number;
+}
+
+/** Requests that expect an answer carry an id; `kick` does not. */
+export type ToWorker =
+  | { readonly t: 'kick' }
+  | { readonly t: 'start' | 'pause' | 'resume' | 'reload' | 'drain' | 'stop'; readonly id: number };
+
+export type FromWorker =
+  | { readonly t: 'progress'; readonly seq: number }
+  | { readonly t: 'done'; readonly id: number; readonly error?: string }
+  | { readonly t: 'failed'; readonly error: string };

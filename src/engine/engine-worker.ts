@@ -1,0 +1,71 @@
+/**
+ * The engine's worker thread: its own connection to the store and a `ProfileEngine`, so that applying
+ * the inbox to profiles runs on a second core while the main thread answers HTTP. The main thread
+ * drives it through `WorkerEngine`; see `engine-worker-protocol.ts` for the messages.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { EpochMs } from '../core/brand.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { EngineWorkerData, FromWorker, ToWorker } from './engine-worker-protocol.js';
+import { createProfileId } from './ids.js';
+import { ProfileEngine } from './profile-engine.js';
+
+const port = parentPort;
+if (!port) throw new Error('engine-worker.ts runs as a worker thread');
+const data = workerData as EngineWorkerData;
+const post = (message: FromWorker): void => port.postMessage(message);
+
+const store = openSqliteStore({ path: data.dbPath, synchronous: data.synchronous });
+const engine = new ProfileEngine({
+  store,
+  clock: () => Date.now() as EpochMs,
+  mergeOnEmail: data.mergeOnEmail,
+  newProfileId: () => createProfileId(),
+  ...(data.pollMs === undefined ? {} : { pollMs: data.pollMs }),
+  onProgress: (seq) => post({ t: 'progress', seq }),
+  onError: (error) =>
+    post({ t: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+});
+/** Releases of the exclusive lanes the main thread holds, by request id. */
+const held = new Map<number, () => void>();
+
+async function handle(message: Exclude<ToWorker, { t: 'kick' }>): Promise<void> {
+  switch (message.t) {
+    case 'start':
+      return engine.start();
+    case 'pause':
+      // Enter the lane, answer, and hold it until the main thread says `resume`.
+      return new Promise<void>((entered) => {
+        void engine.exclusive(
+          () =>
+            new Promise<void>((release) => {
+              held.set(message.id, release);
+              entered();
+            }),
+        );
+      });
+    case 'resume':
+      held.get(message.id)?.();
+      held.delete(message.id);
+      return;
+    case 'reload':
+      return engine.exclusive(() => engine.reloadSegments());
+    case 'drain':
+      return engine.drain();
+    case 'stop':
+      await engine.stop();
+      await store.close();
+      return;
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.t === 'kick') return engine.kick();
+  handle(message).then(
+    () => {
+      post({ t: 'done', id: message.id });
+      if (message.t === 'stop') port.close();
+    },
+    (error: unknown) => post({ t: 'done', id: message.id, error: String(error) }),
+  );
+});
