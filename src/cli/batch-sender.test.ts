@@ -87,10 +87,16 @@ test('a 400 is not retried; endless failures give up after the attempts allowed'
 test('several batches are in flight at once, never more than the concurrency', async () => {
   let inFlight = 0;
   let most = 0;
+  // Each request is held until three are in flight (gzip runs on the thread pool, so lanes arrive at
+  // their own pace), or 200 ms pass for the last ones; a fourth in flight would show in `most`.
+  let release: () => void = () => undefined;
+  let gate = new Promise<void>((r) => (release = r));
   const fake: typeof fetch = async () => {
     most = Math.max(most, ++inFlight);
-    await new Promise((r) => setImmediate(r));
+    if (inFlight >= 3) release();
+    await Promise.race([gate, new Promise((r) => setTimeout(r, 200))]);
     inFlight--;
+    if (inFlight === 0) gate = new Promise<void>((r) => (release = r));
     return Response.json({ success: true });
   };
   const batches = Array.from({ length: 10 }, (_, i) => [i]);

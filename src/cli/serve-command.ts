@@ -40,6 +40,7 @@ export function configFrom(
     mergeOnEmail: env.ORKESTRA_MERGE_ON_EMAIL !== 'false',
     rateLimit: rate ? { perSecond: rate, burst: rate * 5 } : DEFAULT_CONFIG.rateLimit,
     synchronous: env.ORKESTRA_SYNC === 'normal' ? 'normal' : 'full',
+    engineThread: env.ORKESTRA_ENGINE_THREAD === 'inline' ? 'inline' : 'worker',
     logger: env.ORKESTRA_LOG === 'true',
     ...optional('rfmEveryMs', hours(numberFrom(env.ORKESTRA_RFM_EVERY_HOURS, 'ORKESTRA_RFM_EVERY_HOURS'))),
     ...optional('clvEveryMs', hours(numberFrom(env.ORKESTRA_CLV_EVERY_HOURS, 'ORKESTRA_CLV_EVERY_HOURS'))),
