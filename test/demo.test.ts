@@ -25,6 +25,11 @@ test('the demo shop loads through the ingest API into profiles and segments, onc
     files.map((f) => f.id),
   );
   for (const s of loaded.segments) assert.ok(s.members > 0, `segment ${s.id} has members`);
+  assert.equal(
+    loaded.rfm.customers,
+    Object.values(loaded.rfm.groups).reduce((a, b) => a + b, 0),
+  );
+  assert.ok(loaded.rfm.customers > 50, 'customers are scored');
   // The real-time members agree with the SQL evaluation of the same definitions.
   for (const f of files) {
     const sql = await rt.store.querySegment(f.condition, NOW as EpochMs);

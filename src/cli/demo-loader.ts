@@ -5,6 +5,8 @@ import { MS_PER_DAY, type EpochMs } from '../core/brand.js';
 import { generateDemoShop } from '../core/demo/generate-demo-shop.js';
 import { summarizeDemoShop, type DemoShopSummary } from '../core/demo/summarize-demo-shop.js';
 import { segmentDefinitionSchema, type SegmentDefinition } from '../core/segments/definition.js';
+import type { ClvRefitResult } from '../engine/clv-service.js';
+import type { RfmSummary } from '../engine/rfm-service.js';
 import type { Runtime } from './runtime.js';
 
 /** The repository's `segments/` folder: segment definitions as JSON files, loaded with the demo. */
@@ -33,6 +35,8 @@ function* batchBodies(messages: readonly unknown[]): Generator<{ body: string; c
 
 export interface DemoLoadResult {
   readonly summary: DemoShopSummary;
+  readonly rfm: RfmSummary;
+  readonly clv: ClvRefitResult;
   readonly segments: readonly { id: string; name: string; members: number }[];
   readonly seconds: number;
 }
@@ -86,10 +90,14 @@ export async function loadDemo(
     options.progress?.(sent, shop.messages.length);
   }
   await runtime.engine.drain();
+  // Score the customers now rather than at the first scheduled run, so the tour shows them.
+  const rfm = await runtime.rfm.recompute();
+  const clv = await runtime.clv.refit();
   await store.setSetting(LOADED_KEY, new Date(options.now).toISOString());
   const segments = [];
   for (const d of definitions) {
     segments.push({ id: d.id, name: d.name, members: (await store.memberIds(d.id)).length });
   }
-  return { summary: summarizeDemoShop(shop), segments, seconds: (performance.now() - started) / 1000 };
+  const seconds = (performance.now() - started) / 1000;
+  return { summary: summarizeDemoShop(shop), rfm, clv, segments, seconds };
 }

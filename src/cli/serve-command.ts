@@ -76,6 +76,13 @@ async function announceDemo(runtime: Runtime): Promise<void> {
   const lines = [
     `Demo shop loaded in ${loaded.seconds.toFixed(1)} s: ${s.customers} people (${s.known} known), ${s.orders} orders (${revenue}), ${s.messages} messages, ${s.products} products`,
     ...loaded.segments.map((g) => `  segment ${g.id.padEnd(20)} ${String(g.members).padStart(5)}  ${g.name}`),
+    `  RFM: ${Object.entries(loaded.rfm.groups)
+      .filter(([, n]) => n > 0)
+      .map(([group, n]) => `${group} ${n}`)
+      .join(', ')}`,
+    loaded.clv.fitted
+      ? `  predicted value: BG/NBD and Gamma-Gamma fitted on ${loaded.clv.customers} customers (${loaded.clv.repeatCustomers} repeat)`
+      : `  predicted value: not fitted (${loaded.clv.message})`,
   ];
   console.log(lines.join('\n'));
 }
