@@ -30,6 +30,8 @@ test('the demo shop loads through the ingest API into profiles and segments, onc
     Object.values(loaded.rfm.groups).reduce((a, b) => a + b, 0),
   );
   assert.ok(loaded.rfm.customers > 50, 'customers are scored');
+  // Four currencies, converted at the configured rates: the spend model fits (in lira and dollars mixed, it does not).
+  assert.ok(loaded.clv.fitted, JSON.stringify(loaded.clv));
   // The real-time members agree with the SQL evaluation of the same definitions.
   for (const f of files) {
     const sql = await rt.store.querySegment(f.condition, NOW as EpochMs);

@@ -43,7 +43,20 @@ export interface RuntimeConfig {
   readonly clvHorizonWeeks?: number;
   /** Predicted-value discount rate per month (default 0.01). */
   readonly clvDiscountRate?: number;
+  /** Value of one unit of each currency in the reporting currency, for spend models (see ClvService). */
+  readonly currencyRates?: Readonly<Record<string, number>>;
 }
+
+/**
+ * Illustrative rates into USD for the currencies the demo shop sells in; a shop sets its own
+ * (`ORKESTRA_CURRENCY_RATES`), since these are not kept current.
+ */
+export const DEFAULT_CURRENCY_RATES: Readonly<Record<string, number>> = {
+  USD: 1,
+  EUR: 1.08,
+  GBP: 1.27,
+  TRY: 0.029,
+};
 
 export const DEFAULT_CONFIG: Omit<RuntimeConfig, 'dataDir' | 'port'> = {
   host: '0.0.0.0',
@@ -125,6 +138,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     clock,
     ...(config.clvHorizonWeeks !== undefined ? { horizonWeeks: config.clvHorizonWeeks } : {}),
     ...(config.clvDiscountRate !== undefined ? { discountRate: config.clvDiscountRate } : {}),
+    currencyRates: config.currencyRates ?? DEFAULT_CURRENCY_RATES,
   });
   const schedules = [
     new JobSchedule({

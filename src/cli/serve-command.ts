@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { resolve } from 'node:path';
 import { loadDemo } from './demo-loader.js';
 import { DEFAULT_CONFIG, startRuntime, type Runtime, type RuntimeConfig } from './runtime.js';
@@ -21,6 +22,21 @@ const HOUR_MS = 3_600_000;
 const hours = (h: number | undefined): number | undefined => (h === undefined ? undefined : h * HOUR_MS);
 const optional = <K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> =>
   value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+
+const ratesSchema = z.record(z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code'), z.number().positive());
+
+/** `ORKESTRA_CURRENCY_RATES`: a JSON object of ISO 4217 code → value in the reporting currency. */
+function ratesFrom(value: string): Record<string, number> {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new Error('ORKESTRA_CURRENCY_RATES must be JSON, e.g. {"USD":1,"EUR":1.08}');
+  }
+  const parsed = ratesSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`ORKESTRA_CURRENCY_RATES: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
 
 /** Configuration from flags, then environment, then defaults. */
 export function configFrom(
@@ -46,6 +62,7 @@ export function configFrom(
     ...optional('clvEveryMs', hours(numberFrom(env.ORKESTRA_CLV_EVERY_HOURS, 'ORKESTRA_CLV_EVERY_HOURS'))),
     ...optional('clvHorizonWeeks', numberFrom(env.ORKESTRA_CLV_HORIZON_WEEKS, 'ORKESTRA_CLV_HORIZON_WEEKS')),
     ...optional('clvDiscountRate', numberFrom(env.ORKESTRA_CLV_DISCOUNT_RATE, 'ORKESTRA_CLV_DISCOUNT_RATE')),
+    ...(env.ORKESTRA_CURRENCY_RATES ? { currencyRates: ratesFrom(env.ORKESTRA_CURRENCY_RATES) } : {}),
   };
 }
 

@@ -23,6 +23,12 @@ export interface ClvServiceOptions {
   readonly minCustomers?: number;
   /** Fewer repeat customers than this is too little for the spend model (default 10). */
   readonly minRepeatCustomers?: number;
+  /**
+   * Value of one unit of each currency in the reporting currency (which has rate 1), so that spend in
+   * several currencies is one quantity: Gamma-Gamma on a mix of lira and dollars fits nonsense. Orders
+   * in a currency without a rate are left out of the fit (and counted in the warnings). Default: USD only.
+   */
+  readonly currencyRates?: Readonly<Record<string, number>>;
 }
 
 /** Why no fit was made; `message` says it for people. */
@@ -92,8 +98,16 @@ export class ClvService {
     const horizonWeeks = overrides.horizonWeeks ?? this.options.horizonWeeks ?? 52;
     const discountRate = overrides.discountRate ?? this.options.discountRate ?? 0.01;
     const transactions: Transaction[] = [];
+    const rates = this.options.currencyRates ?? { USD: 1 };
+    const unconverted = new Map<string, number>();
     await store.scanEvents([ORDER_COMPLETED], (e) => {
-      const amount = readOrder(e.message.properties).amount;
+      const order = readOrder(e.message.properties);
+      const rate = rates[order.currency];
+      if (rate === undefined) {
+        unconverted.set(order.currency, (unconverted.get(order.currency) ?? 0) + 1);
+        return;
+      }
+      const amount = order.amount * rate;
       transactions.push({
         customerId: e.profileId,
         day: asEpochDay(Math.floor(e.timestamp / MS_PER_DAY)),
@@ -128,7 +142,11 @@ export class ClvService {
       return noFit('fit-failed', `the fit failed: ${String(error)}`);
     }
     if (!report.ok) return noFit(report.error.code, report.error.message);
-    const { bgnbd, gammaGamma, perCustomer, warnings } = report.value;
+    const { bgnbd, gammaGamma, perCustomer } = report.value;
+    const warnings = [
+      ...report.value.warnings,
+      ...[...unconverted].map(([c, n]) => `${n} orders in ${c} left out: no rate for ${c} (currencyRates)`),
+    ];
     const params = [bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b, gammaGamma.p, gammaGamma.q, gammaGamma.gamma];
     if (!params.every((x) => Number.isFinite(x) && x > 0)) {
       return noFit('fit-failed', 'the fit did not give finite positive parameters');
