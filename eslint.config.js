@@ -31,7 +31,7 @@ const nodeIo = [
 const because = (why) => ({ message: why });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.orkestra/**', 'dist/**', 'web/dist/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', '.orkestra/**', 'dist/**', 'web/dist/**', 'coverage/**', 'tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

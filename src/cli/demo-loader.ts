@@ -11,6 +11,8 @@ import type { Runtime } from './runtime.js';
 
 /** The repository's `segments/` folder: segment definitions as JSON files, loaded with the demo. */
 export const SEGMENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'segments');
+/** The repository's `journeys/` folder: the library of e-commerce journeys, published with the demo. */
+export const JOURNEYS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'journeys');
 const LOADED_KEY = 'demo_loaded_at';
 /** Within Segment's batch limits (500 KB, 2,500 messages), with room to spare. */
 const BATCH_BYTES = 400_000;
@@ -73,6 +75,15 @@ export async function loadDemo(
   for (const definition of definitions) {
     const saved = await runtime.segments.save(definition);
     if (!saved.ok) throw new Error(`segment ${definition.id}: ${saved.error}`);
+  }
+  for (const file of readdirSync(JOURNEYS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const definition: unknown = JSON.parse(readFileSync(join(JOURNEYS_DIR, file), 'utf8'));
+    const id = String((definition as { id?: unknown }).id);
+    const published = await runtime.journeys.publish(id, { definition, migrate: false, onlyIfChanged: true });
+    if (!published.ok)
+      throw new Error(`journey ${file}: ${published.error.map((p) => p.message).join('; ')}`);
   }
   const end = (Math.floor(options.now / (MS_PER_DAY / 24)) * (MS_PER_DAY / 24)) as EpochMs;
   const shop = generateDemoShop({ seed: options.seed, end });

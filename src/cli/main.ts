@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { registerClvCommand } from './clv-command.js';
 import { registerImportCommand } from './import-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerJourneyCommand } from './journey-command.js';
+import { registerSegmentCommand } from './segment-command.js';
 
 // A closed pipe (`orkestra serve | head`) is the reader's choice, not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -19,4 +21,6 @@ const program = new Command('orkestra')
 registerServeCommand(program);
 registerClvCommand(program);
 registerImportCommand(program);
+registerJourneyCommand(program);
+registerSegmentCommand(program);
 await program.parseAsync(process.argv);

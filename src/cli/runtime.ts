@@ -8,11 +8,15 @@ import { createProfileId } from '../engine/ids.js';
 import { ProfileEngine, type EngineHandle } from '../engine/profile-engine.js';
 import { WorkerEngine } from '../engine/worker-engine.js';
 import { SegmentService } from '../engine/segment-service.js';
+import { JourneyService } from '../engine/journey-service.js';
 import { ClvService } from '../engine/clv-service.js';
 import { JobSchedule } from '../engine/job-schedule.js';
 import { RfmService } from '../engine/rfm-service.js';
 import { createServer } from '../server/app.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openSqliteMessaging } from '../store/sqlite/sqlite-messaging.js';
+import { MessagingService } from '../engine/dispatch/messaging-service.js';
+import { resolveSecretKey } from '../engine/dispatch/secret-box.js';
 import type { Store } from '../store/store.js';
 
 export interface RuntimeConfig {
@@ -43,6 +47,8 @@ export interface RuntimeConfig {
   readonly clvHorizonWeeks?: number;
   /** Predicted-value discount rate per month (default 0.01). */
   readonly clvDiscountRate?: number;
+  /** Public base URL (https) of this server, for unsubscribe, preference and tracking links. */
+  readonly publicUrl?: string | undefined;
   /** Value of one unit of each currency in the reporting currency, for spend models (see ClvService). */
   readonly currencyRates?: Readonly<Record<string, number>>;
 }
@@ -73,6 +79,8 @@ export interface Runtime {
   readonly engine: EngineHandle;
   readonly committer: GroupCommitter;
   readonly segments: SegmentService;
+  readonly messaging: MessagingService;
+  readonly journeys: JourneyService;
   readonly rfm: RfmService;
   readonly clv: ClvService;
   readonly url: string;
@@ -112,6 +120,15 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
   const writeKey = await settleKey(store, 'write_key', config.writeKey, 'wk');
   const adminKey = await settleKey(store, 'admin_key', config.adminKey, 'ak');
   const dbPath = join(config.dataDir, 'orkestra.db');
+  const messagingPorts = openSqliteMessaging({ path: dbPath, synchronous: config.synchronous });
+  const messaging = new MessagingService({
+    store,
+    ports: messagingPorts,
+    key: resolveSecretKey({ env: process.env, dataDir: config.dataDir }),
+    clock,
+    publicUrl: () => config.publicUrl ?? url,
+    append: (entries) => committer.append(entries),
+  });
   const inline = config.engineThread === 'inline' || config.clock !== undefined;
   const engine: EngineHandle = inline
     ? new ProfileEngine({
@@ -131,6 +148,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     onCommit: () => engine.kick(),
   });
   const segments = new SegmentService({ store, engine, clock });
+  const journeys = new JourneyService({ store, committer, engine, clock });
   const rfm = new RfmService({ store, engine, clock });
   const clv = new ClvService({
     store,
@@ -162,6 +180,8 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     engine,
     segments,
     computed: { rfm, clv },
+    messaging,
+    journeys,
     clock,
     writeKeys: [writeKey],
     adminKey,
@@ -169,6 +189,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     logger: config.logger,
   });
   await engine.start();
+  await messaging.start();
   for (const schedule of schedules) await schedule.start();
   await store.pruneDedupe((clock() - config.dedupeWindowDays * MS_PER_DAY) as EpochMs);
   const pruner = setInterval(
@@ -187,6 +208,8 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     engine,
     committer,
     segments,
+    messaging,
+    journeys,
     rfm,
     clv,
     url,
@@ -195,9 +218,11 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     async close() {
       clearInterval(pruner);
       await app.close();
+      await messaging.stop();
       for (const schedule of schedules) await schedule.stop();
       await engine.stop();
       await store.close();
+      messagingPorts.close();
     },
   };
 }

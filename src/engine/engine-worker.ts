@@ -15,7 +15,14 @@ if (!port) throw new Error('engine-worker.ts runs as a worker thread');
 const data = workerData as EngineWorkerData;
 const post = (message: FromWorker): void => port.postMessage(message);
 
-const store = openSqliteStore({ path: data.dbPath, synchronous: data.synchronous });
+// The worker is the one writer of profiles, so its store may remember them between batches.
+// It commits without an fsync each time: the inbox keeps what it consumed until a checkpoint makes it durable.
+const store = openSqliteStore({
+  path: data.dbPath,
+  synchronous: data.synchronous,
+  engineSynchronous: 'normal',
+  cacheProfiles: 300_000,
+});
 const engine = new ProfileEngine({
   store,
   clock: () => Date.now() as EpochMs,
@@ -45,11 +52,16 @@ async function handle(message: Exclude<ToWorker, { t: 'kick' }>): Promise<void> 
         );
       });
     case 'resume':
+      // The job ran on the main thread's connection and may have written profiles.
+      store.invalidateCache?.();
       held.get(message.id)?.();
       held.delete(message.id);
       return;
     case 'reload':
-      return engine.exclusive(() => engine.reloadSegments());
+      return engine.exclusive(async () => {
+        store.invalidateCache?.();
+        await engine.reloadSegments();
+      });
     case 'drain':
       return engine.drain();
     case 'stop':

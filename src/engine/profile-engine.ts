@@ -5,12 +5,21 @@ import { foldComputedTraits } from '../core/computed/computed-traits.js';
 import { applySegmentsToBatch, type ProfileFold } from '../core/segments/apply-to-batch.js';
 import { prepareSegments, type ActiveSegments } from '../core/segments/segment-step.js';
 import type { InboxRow, Store } from '../store/store.js';
+import { isJourneyConflict, JourneyRunner } from './journey-runner.js';
+
+/**
+ * Largest batch the engine applies in one transaction. Under a backlog, big batches are what let it
+ * catch up: a profile touched by many events is written once, and every B-tree page a batch dirties is
+ * written to the WAL once per commit (measured with 20 segments: 83 µs of CPU an event at 2,000, 59 at
+ * 10,000). Without a backlog, batches are whatever arrived during the linger, so latency stays low.
+ */
+const DEFAULT_BATCH = 10_000;
 
 export interface ProfileEngineOptions {
   readonly store: Store;
   readonly newProfileId: () => ProfileId;
   readonly mergeOnEmail: boolean;
-  /** Inbox entries per transaction. */
+  /** Inbox entries per transaction, at most. */
   readonly batchSize?: number;
   /** Reports failures the engine retries; defaults to console.error. */
   readonly onError?: (error: unknown) => void;
@@ -26,6 +35,8 @@ export interface ProfileEngineOptions {
    * transaction (one fsync) instead of one each. Default 10 ms.
    */
   readonly lingerMs?: number;
+  /** The journey stage; defaults to one over the same store and clock. */
+  readonly journeyRunner?: JourneyRunner;
 }
 
 /**
@@ -68,7 +79,12 @@ export class ProfileEngine implements EngineHandle {
   private active: ActiveSegments = { definitions: [], matchers: [] };
   private timerWake: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: ProfileEngineOptions) {}
+  private readonly journeys: JourneyRunner;
+
+  constructor(private readonly options: ProfileEngineOptions) {
+    this.journeys =
+      options.journeyRunner ?? new JourneyRunner({ store: options.store, clock: options.clock });
+  }
 
   /** Loads the segments in force from the store (after a change through the API). */
   async reloadSegments(): Promise<void> {
@@ -171,7 +187,27 @@ export class ProfileEngine implements EngineHandle {
    * one writer per profile means one pass at a time here.
    */
   processOnce(): Promise<number> {
-    return this.exclusive(async () => (await this.processTimers()) + (await this.processNext()));
+    return this.exclusive(async () => {
+      await this.journeys.refresh();
+      const timers =
+        (await this.retrying(() => this.processTimers())) +
+        (await this.retrying(() => this.fireJourneyTimers()));
+      return timers + (await this.retrying(() => this.processNext()));
+    });
+  }
+
+  /** A pass that lost a race with another engine on a person's journey state is simply done again. */
+  private async retrying(pass: () => Promise<number>): Promise<number> {
+    try {
+      return await pass();
+    } catch (error) {
+      if (!isJourneyConflict(error)) throw error;
+      return 1;
+    }
+  }
+
+  private fireJourneyTimers(): Promise<number> {
+    return this.journeys.fireTimers(this.options.clock());
   }
 
   /** Re-evaluates profiles whose segment windows have expired by now. */
@@ -182,7 +218,7 @@ export class ProfileEngine implements EngineHandle {
     if (due.length === 0) return 0;
     const profiles = await store.loadProfiles(due.map((d) => d.profileId));
     const plan = { merges: [], identities: new Map(), events: [], profiles: [...profiles.values()] };
-    const write = applySegmentsToBatch(plan, this.active, now);
+    const write = await this.journeys.extend(applySegmentsToBatch(plan, this.active, now), now);
     // Timers of profiles that no longer exist are cleared too.
     const timers = new Map(write.timers);
     for (const d of due) if (!timers.has(d.profileId)) timers.set(d.profileId, null);
@@ -193,7 +229,8 @@ export class ProfileEngine implements EngineHandle {
   /** Sleeps until the next timer is due (at most the poll interval), so timers fire on time. */
   private async scheduleTimerWake(): Promise<void> {
     if (this.stopped) return;
-    const next = await this.options.store.nextTimer();
+    const timers = [await this.options.store.nextTimer(), await this.journeys.nextTimer()];
+    const next = timers.reduce((a, b) => (a === undefined || (b !== undefined && b < a) ? b : a));
     if (this.timerWake) clearTimeout(this.timerWake);
     if (next === undefined) return;
     const delay = Math.max(0, Math.min(next - this.options.clock(), this.options.pollMs ?? 1000));
@@ -203,7 +240,7 @@ export class ProfileEngine implements EngineHandle {
 
   private async processNext(): Promise<number> {
     const { store } = this.options;
-    const rows = await store.readInbox(this.options.batchSize ?? 2000);
+    const rows = await store.readInbox(this.options.batchSize ?? DEFAULT_BATCH);
     if (rows.length === 0) return 0;
     const first = rows[0]!;
     if (first.kind === 'erase') {
@@ -220,7 +257,8 @@ export class ProfileEngine implements EngineHandle {
     const profiles = await store.loadProfiles(new Set(identities.values()));
     const plan = resolveBatch(inputs, { identities, profiles }, this.options);
     const folds = [foldComputedTraits, ...(this.options.folds ?? [])];
-    const write = applySegmentsToBatch(plan, this.active, this.options.clock(), folds);
+    const now = this.options.clock();
+    const write = await this.journeys.extend(applySegmentsToBatch(plan, this.active, now, folds), now);
     const lastSeq = messages[messages.length - 1]!.seq;
     await store.commitBatch(write, lastSeq);
     this.advance(lastSeq);

@@ -13,7 +13,7 @@ import { applySegmentsToBatch } from '../core/segments/apply-to-batch.js';
 import type { Condition, SegmentDefinition } from '../core/segments/definition.js';
 import type { MembershipChange } from '../core/segments/memberships.js';
 import { membershipEvent, prepareSegments } from '../core/segments/segment-step.js';
-import type { StoredSegment, Store } from '../store/store.js';
+import type { MembershipChangeRecord, StoredSegment, Store } from '../store/store.js';
 import type { EngineHandle } from './profile-engine.js';
 
 export interface SegmentServiceOptions {
@@ -40,6 +40,8 @@ export interface RecomputeResult {
 }
 
 const CHUNK = 2000;
+/** How often a waiting change feed looks again when the engine has committed nothing new. */
+const CHANGES_POLL_MS = 250;
 
 /** True when time alone can change the answer, so every profile needs a re-evaluation timer. */
 function isTimeDependent(c: Condition): boolean {
@@ -68,6 +70,8 @@ function isTimeDependent(c: Condition): boolean {
  * lane, so real-time processing and backfills never interleave on a profile.
  */
 export class SegmentService {
+  private commitWaiter: { readonly seq: number; readonly done: Promise<void> } | undefined;
+
   constructor(private readonly options: SegmentServiceOptions) {}
 
   private progress(p: Progress): void {
@@ -111,6 +115,38 @@ export class SegmentService {
   /** Members a condition would have now, without saving anything. */
   async preview(condition: Condition): Promise<ProfileId[]> {
     return this.options.store.querySegment(condition, this.options.clock());
+  }
+
+  /**
+   * The membership changes after `after` (a change feed), waiting up to `waitMs` for the first one to
+   * be committed when there is none yet (a long poll). Changes are looked for again after every engine
+   * commit, and every `CHANGES_POLL_MS` for those a timer or a job made without new input.
+   * @example const { items } = await service.changesAfter({ after: 0, limit: 100, waitMs: 5000 });
+   */
+  async changesAfter(query: {
+    readonly after: number;
+    readonly limit: number;
+    readonly waitMs: number;
+  }): Promise<MembershipChangeRecord[]> {
+    const deadline = performance.now() + query.waitMs;
+    for (;;) {
+      const items = await this.options.store.membershipChanges(query);
+      const left = deadline - performance.now();
+      if (items.length > 0 || left <= 0) return items;
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.min(left, CHANGES_POLL_MS));
+      });
+      await Promise.race([this.nextCommit(), tick]);
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves after the engine's next commit; one waiter shared by every long poll. */
+  private nextCommit(): Promise<void> {
+    const seq = this.options.engine.lastProcessedSeq + 1;
+    if (this.commitWaiter?.seq !== seq) this.commitWaiter = { seq, done: this.options.engine.waitFor(seq) };
+    return this.commitWaiter.done;
   }
 
   /** Reconciles every segment (or one) with the database's answer; returns what changed. */

@@ -14,6 +14,10 @@ import { registerSegmentRoutes } from './segment-routes.js';
 import { registerComputedRoutes, type ComputedRouteDeps } from './computed-routes.js';
 import type { SegmentService } from '../engine/segment-service.js';
 import { registerJsonBodyParser } from './read-body.js';
+import type { MessagingService } from '../engine/dispatch/messaging-service.js';
+import { registerMessagingRoutes } from './messaging-routes.js';
+import { registerJourneyRoutes } from './journey-routes.js';
+import type { JourneyService } from '../engine/journey-service.js';
 
 export interface ServerDeps {
   readonly store: Store;
@@ -22,6 +26,10 @@ export interface ServerDeps {
   readonly segments: SegmentService;
   /** The computed-traits jobs (RFM, predicted value); their routes are left out when absent. */
   readonly computed?: ComputedRouteDeps;
+  /** Templates, sends, deliveries, providers, consent and tracking; left out when absent. */
+  readonly messaging?: MessagingService;
+  /** The journeys API; its routes are left out when absent. */
+  readonly journeys?: JourneyService;
   readonly clock: () => EpochMs;
   readonly writeKeys: readonly string[];
   readonly adminKey: string;
@@ -91,5 +99,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerProfileRoutes(app, deps);
   registerSegmentRoutes(app, deps);
   if (deps.computed) registerComputedRoutes(app, deps.computed);
+  if (deps.messaging) registerMessagingRoutes(app, { messaging: deps.messaging, clock: deps.clock });
+  if (deps.journeys) registerJourneyRoutes(app, { store: deps.store, journeys: deps.journeys });
   return app;
 }

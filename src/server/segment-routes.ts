@@ -19,6 +19,26 @@ const pageQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+/** The change feed: `after` is the `next` of the previous answer (0 for the beginning). */
+const changesQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  wait: z.coerce.number().int().min(0).max(30_000).default(0),
+});
+const changesResponse = z.object({
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      segmentId: z.string(),
+      profileId: z.string(),
+      entered: z.boolean(),
+      at: z.iso.datetime(),
+    }),
+  ),
+  /** Pass as `after` to continue. */
+  next: z.number().int(),
+});
+
 const csvCell = (v: unknown): string => {
   const s = v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -195,6 +215,28 @@ export function registerSegmentRoutes(app: FastifyInstance, deps: SegmentRouteDe
     handler: async ({ params }) => {
       await load(params.id);
       return { items: await store.segmentSizeHistory(params.id) };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/segment-changes',
+    summary:
+      'Entries and exits of every segment after a position, oldest first; waits up to `wait` ms for the next one (long poll)',
+    tags: ['segments'],
+    security: 'admin',
+    query: changesQuery,
+    response: changesResponse,
+    handler: async ({ query }) => {
+      const items = await segments.changesAfter({
+        after: query.after,
+        limit: query.limit,
+        waitMs: query.wait,
+      });
+      return {
+        items: items.map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
+        next: items.at(-1)?.id ?? query.after,
+      };
     },
   });
 

@@ -78,6 +78,30 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.close();
     });
 
+    test('after an email merge, every identity of the merged-away profile names the survivor', async () => {
+      const store = await open();
+      const ids = { n: 0 };
+      await ingest(
+        store,
+        [message({ type: 'identify', anonymousId: 'a9', traits: { email: 'm@e.io' } })],
+        ids,
+      );
+      await ingest(store, [message({ userId: 'u9', event: 'Signed Up' })], ids);
+      const before = await store.findOwners(['anonymous_id:a9', 'user_id:u9'] as IdentityKey[]);
+      assert.notEqual(before.get('anonymous_id:a9'), before.get('user_id:u9'));
+      // u9 claims the email a9's profile owns: the two become one, though a9 is not in this message.
+      await ingest(store, [message({ type: 'identify', userId: 'u9', traits: { email: 'm@e.io' } })], ids);
+      const after = await store.findOwners([
+        'anonymous_id:a9',
+        'user_id:u9',
+        'email:m@e.io',
+      ] as IdentityKey[]);
+      assert.equal(new Set(after.values()).size, 1, JSON.stringify([...after]));
+      const survivor = [...after.values()][0]!;
+      assert.equal((await store.loadProfiles([survivor])).size, 1);
+      await store.close();
+    });
+
     test('commits a batch: profiles, identities, merges, events; and consumes the inbox', async () => {
       const store = await open();
       const ids = { n: 0 };

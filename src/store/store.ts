@@ -5,12 +5,18 @@ import type { Profile } from '../core/profiles/profile.js';
 import type { BatchPlan, MergeReason } from '../core/profiles/resolve-batch.js';
 import type { Condition, SegmentDefinition } from '../core/segments/definition.js';
 import type { MembershipChange } from '../core/segments/memberships.js';
+import type { JourneyStore, JourneyWrite } from './journey-store.js';
+import type { MessageChannel } from '../core/channels/variants.js';
 
 /** A batch plan plus what segment evaluation made of it: membership changes and re-evaluation timers. */
 export interface BatchWrite extends BatchPlan {
   readonly memberships?: readonly MembershipChange[];
   /** Per profile, when its segments must next be re-evaluated (null: never). */
   readonly timers?: ReadonlyMap<ProfileId, number | null>;
+  /** What the journey step decided; its guards make the commit fail with `JourneyConflictError` on a race. */
+  readonly journeys?: JourneyWrite;
+  /** Messages to send, written in the same transaction (duplicates of an idempotency key are ignored). */
+  readonly outbox?: readonly PlannedSend[];
 }
 
 export interface StoredSegment {
@@ -25,6 +31,11 @@ export interface MembershipRecord {
   readonly profileId: ProfileId;
   readonly entered: boolean;
   readonly at: EpochMs;
+}
+
+/** A membership change with its position in the log of all changes (ids only grow). */
+export interface MembershipChangeRecord extends MembershipRecord {
+  readonly id: number;
 }
 
 /** An input waiting in the inbox: a message, or an erasure request that must be applied in order. */
@@ -86,7 +97,7 @@ export interface ErasureResult {
  * The storage port. Every method is atomic. Implementations: `sqlite/` (embedded, default) and, later,
  * `postgres/`; `store-contract.ts` is the one test suite they must all pass.
  */
-export interface Store {
+export interface Store extends JourneyStore {
   /**
    * Appends entries to the inbox in one transaction, skipping messages whose `messageId` was seen
    * after `dedupeSince`. Resolves only once the transaction is durable.
@@ -137,6 +148,8 @@ export interface Store {
     segmentId?: string;
     limit: number;
   }): Promise<MembershipRecord[]>;
+  /** Entries and exits of every segment with an id above `after`, in commit order (a change feed). */
+  membershipChanges(query: { after: number; limit: number }): Promise<MembershipChangeRecord[]>;
   /** Daily entries and exits of a segment and its size at the end of each day (UTC). */
   segmentSizeHistory(
     segmentId: string,
@@ -157,5 +170,179 @@ export interface Store {
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
 
+  /**
+   * Forgets whatever the store keeps in memory of profiles, after someone else may have written them
+   * (the engine's store calls it when a paused job on another connection resumes it).
+   */
+  invalidateCache?(): void;
+
   close(): Promise<void>;
+}
+
+/** Marketing messages obey opt-outs; transactional ones only suppressions. */
+export type SendCategory = 'marketing' | 'transactional';
+
+/** How a planned send picks its channel: one channel, the first that works of a list, or `best`. */
+export type ChannelChoice = MessageChannel | readonly MessageChannel[] | 'best';
+
+/** A message planned by a journey step or the API, waiting in the outbox for the dispatcher. */
+export interface PlannedSend {
+  /** `run:node:channel`; the dispatcher never sends one key twice. */
+  readonly idempotencyKey: string;
+  readonly profileId: ProfileId;
+  readonly channel: ChannelChoice;
+  readonly templateId: string;
+  readonly templateVersion: number;
+  readonly category: SendCategory;
+  /** Subscription topic checked at send time (`newsletter`), besides the channel itself. */
+  readonly topic?: string;
+  /** The trigger event and run context, for Liquid (`event`, `context`). */
+  readonly context?: Readonly<Record<string, unknown>>;
+  readonly plannedAt: EpochMs;
+  /** Not sent before this time (quiet hours); defaults to `plannedAt`. */
+  readonly notBefore?: EpochMs;
+}
+
+/**
+ * Where a delivery is: `pending` (due at `nextAttemptAt`), `sending` (marked durably before the
+ * provider call), `sent` (the provider accepted it), `skipped` (consent, suppression, no address),
+ * `dead` (dead-lettered: retries exhausted or a permanent failure; replayable).
+ */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'skipped' | 'dead';
+
+/** One entry of a delivery's status history (`accepted`, `retry`, `delivered`, `bounced`, ...). */
+export interface DeliveryEvent {
+  readonly status: string;
+  readonly at: EpochMs;
+  readonly detail?: string;
+}
+
+/** A planned send and what became of it: the outbox row is the delivery record. */
+export interface DeliveryRecord extends PlannedSend {
+  readonly id: number;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: EpochMs;
+  /** The channel actually used, its provider and why it was chosen. */
+  readonly chosenChannel?: MessageChannel;
+  readonly provider?: string;
+  readonly reason?: string;
+  readonly address?: string;
+  readonly providerMessageId?: string;
+  readonly error?: string;
+  readonly updatedAt: EpochMs;
+}
+
+/** A change to a delivery, applied with a history entry in one transaction. */
+export interface DeliveryUpdate {
+  readonly status?: DeliveryStatus;
+  readonly nextAttemptAt?: EpochMs;
+  readonly chosenChannel?: MessageChannel;
+  readonly provider?: string;
+  readonly reason?: string;
+  readonly address?: string;
+  readonly providerMessageId?: string;
+  readonly error?: string | null;
+  readonly event: DeliveryEvent;
+}
+
+/** The channel, provider and address a send goes out on, and why that channel. */
+export interface SendingChoice {
+  readonly chosenChannel: MessageChannel;
+  readonly provider: string;
+  readonly reason: string;
+  readonly address: string;
+}
+
+/** The outbox and delivery log (the dispatcher's port). Implementation: `sqlite/sqlite-outbox.ts`. */
+export interface OutboxStore {
+  /** Plans sends outside an engine batch (the API); returns how many were new. */
+  plan(sends: readonly PlannedSend[]): Promise<number>;
+  /** Pending deliveries due at `now`, oldest first. */
+  due(now: EpochMs, limit: number): Promise<DeliveryRecord[]>;
+  /**
+   * Marks a pending delivery `sending` and counts the attempt, durably, before the provider call;
+   * false when it was no longer pending.
+   */
+  markSending(id: number, at: EpochMs, choice: SendingChoice): Promise<boolean>;
+  /** Moves a pending delivery's due time without an attempt or a history entry (a busy provider). */
+  defer(id: number, until: EpochMs): Promise<void>;
+  update(id: number, change: DeliveryUpdate): Promise<void>;
+  /** After a crash: deliveries left `sending` become due again (retried with the same key). */
+  reconcile(now: EpochMs): Promise<number>;
+  /** A dead delivery back to pending, attempts reset; false when it is not dead. */
+  replay(id: number, now: EpochMs): Promise<boolean>;
+  get(id: number): Promise<DeliveryRecord | undefined>;
+  getByKey(idempotencyKey: string): Promise<DeliveryRecord | undefined>;
+  getByProviderMessageId(providerMessageId: string): Promise<DeliveryRecord | undefined>;
+  history(id: number): Promise<DeliveryEvent[]>;
+  list(filter: { profileId?: ProfileId; status?: DeliveryStatus; limit: number }): Promise<DeliveryRecord[]>;
+  /** Counts by status. */
+  counts(): Promise<Record<string, number>>;
+}
+
+/** One saved version of a message template, with what `compileTemplate` made of it. */
+export interface StoredTemplate {
+  readonly id: string;
+  readonly version: number;
+  /** The template as saved (`MessageTemplate`). */
+  readonly source: Readonly<Record<string, unknown>>;
+  /** MJML compiled, ready for Liquid per recipient (`CompiledTemplate`). */
+  readonly compiled: Readonly<Record<string, unknown>>;
+  readonly warnings: readonly unknown[];
+  readonly createdAt: EpochMs;
+}
+
+/** Templates, versioned: each save is a new version. */
+export interface TemplateStore {
+  /** Saves the next version; `build` gets the version number and returns what to store. */
+  saveTemplate(
+    id: string,
+    now: EpochMs,
+    build: (version: number) => Promise<Omit<StoredTemplate, 'id' | 'version' | 'createdAt'>>,
+  ): Promise<StoredTemplate>;
+  /** The latest version, or the given one. */
+  getTemplate(id: string, version?: number): Promise<StoredTemplate | undefined>;
+  /** Latest version of every template. */
+  listTemplates(): Promise<StoredTemplate[]>;
+  listVersions(id: string): Promise<{ version: number; createdAt: EpochMs }[]>;
+}
+
+/** Why an address is suppressed: a hard bounce, a spam complaint, or an operator. */
+export type SuppressionReason = 'bounce' | 'complaint' | 'manual';
+
+/** Consent given or withdrawn through Orkestra (preference page, unsubscribe, SMS keywords). */
+export interface ConsentStore {
+  /** Sets `channel` or `channel:topic` keys for a profile; the newest write wins. */
+  setConsent(
+    profileId: ProfileId,
+    changes: Readonly<Record<string, boolean>>,
+    at: EpochMs,
+    source: string,
+  ): Promise<void>;
+  consentsOf(profileId: ProfileId): Promise<Record<string, boolean>>;
+  suppress(channel: string, address: string, reason: SuppressionReason, at: EpochMs): Promise<void>;
+  unsuppress(channel: string, address: string): Promise<boolean>;
+  suppression(
+    channel: string,
+    address: string,
+  ): Promise<{ reason: SuppressionReason; at: EpochMs } | undefined>;
+}
+
+/** A provider's configuration; `secret` is the AES-256-GCM sealed JSON of its credentials. */
+export interface StoredProvider {
+  readonly name: string;
+  readonly type: string;
+  readonly channel: MessageChannel;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly secret: string;
+  readonly updatedAt: EpochMs;
+}
+
+/** Provider configurations. */
+export interface ProviderStore {
+  putProvider(provider: StoredProvider): Promise<void>;
+  getProvider(name: string): Promise<StoredProvider | undefined>;
+  listProviders(): Promise<StoredProvider[]>;
+  deleteProvider(name: string): Promise<boolean>;
 }

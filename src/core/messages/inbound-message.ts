@@ -51,34 +51,25 @@ const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
  * @example normalizeMessage(msg, { receivedAt: 1700000000000, newMessageId: () => 'm1' })
  */
 export function normalizeMessage(message: SegmentMessage, ctx: NormalizeContext): InboundMessage {
-  const {
-    timestamp,
-    originalTimestamp,
-    sentAt: ownSentAt,
-    messageId,
-    userId,
-    anonymousId,
-    ...rest
-  } = message;
-  const sentAt = ownSentAt ?? ctx.batchSentAt;
-  const clientTime = originalTimestamp ?? timestamp;
-  let eventMs = ctx.receivedAt;
-  let eventIso: string | undefined;
-  if (clientTime !== undefined) {
-    if (sentAt === undefined && CANONICAL_ISO.test(clientTime)) eventIso = clientTime;
-    else {
-      const clientMs = Date.parse(clientTime);
-      const sentMs = sentAt === undefined ? Number.NaN : Date.parse(sentAt);
-      eventMs = Number.isFinite(sentMs) ? ctx.receivedAt - (sentMs - clientMs) : clientMs;
-    }
+  // A shallow copy and a few assignments: this runs for every message on the ingest path.
+  const out: Record<string, unknown> = { ...message };
+  const sentAt = message.sentAt ?? ctx.batchSentAt;
+  const clientTime = message.originalTimestamp ?? message.timestamp;
+  let eventIso: string;
+  if (clientTime === undefined) eventIso = ctx.receivedAtIso ?? toIso(ctx.receivedAt);
+  else if (sentAt === undefined && CANONICAL_ISO.test(clientTime)) eventIso = clientTime;
+  else {
+    const clientMs = Date.parse(clientTime);
+    const sentMs = sentAt === undefined ? Number.NaN : Date.parse(sentAt);
+    eventIso = toIso(Number.isFinite(sentMs) ? ctx.receivedAt - (sentMs - clientMs) : clientMs);
   }
-  const out: Record<string, unknown> = { ...rest, messageId: messageId ?? ctx.newMessageId() };
-  if (userId != null) out.userId = userId;
-  if (anonymousId != null) out.anonymousId = anonymousId;
+  if (message.messageId === undefined) out.messageId = ctx.newMessageId();
+  if (message.userId === null) delete out.userId;
+  if (message.anonymousId === null) delete out.anonymousId;
   if (ctx.batchContext !== undefined) out.context = { ...ctx.batchContext, ...message.context };
   if (ctx.batchIntegrations !== undefined)
     out.integrations = { ...ctx.batchIntegrations, ...message.integrations };
-  out.timestamp = eventIso ?? toIso(eventMs);
+  out.timestamp = eventIso;
   if (clientTime !== undefined) out.originalTimestamp = clientTime;
   if (sentAt !== undefined) out.sentAt = sentAt;
   out.receivedAt = ctx.receivedAtIso ?? toIso(ctx.receivedAt);

@@ -15,7 +15,18 @@ export const LIMITS = {
 
 /** Segment accepts numeric ids and treats them as strings. */
 const id = z.union([z.string().min(1).max(1024), z.number().finite()]).transform((v) => String(v));
-const dict = z.record(z.string(), z.unknown());
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * `properties`, `traits`, `context`: any JSON object. A check rather than `z.record(z.string(),
+ * z.unknown())`, which copies every key of every message for nothing (measured: a third of validation).
+ */
+const dict = z
+  .custom<Record<string, unknown>>(isPlainObject, {
+    message: 'expected an object',
+    params: { rule: 'type:record' },
+  })
+  .meta({ type: 'object', additionalProperties: true, description: 'any JSON object' });
 const isoTime = z.union([z.iso.datetime({ offset: true, local: true }), z.iso.date()]);
 
 const common = {

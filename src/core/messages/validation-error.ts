@@ -35,6 +35,8 @@ function ruleOf(issue: z.core.$ZodIssue, value: unknown): string {
       return 'enum';
     case 'invalid_union':
       return 'type';
+    case 'custom':
+      return typeof issue.params?.rule === 'string' ? issue.params.rule : 'custom';
     default:
       return issue.code;
   }

@@ -163,7 +163,7 @@ export interface ChannelAddresses {
   readonly push: readonly PushToken[];
 }
 
-export function channelAddresses(profile: Profile): ChannelAddresses {
+export function channelAddresses(profile: Pick<Profile, 'traits' | 'pushTokens'>): ChannelAddresses {
   const email = normalizeEmail(profile.traits.email);
   const phone =
     typeof profile.traits.phone === 'string' && isE164(profile.traits.phone)

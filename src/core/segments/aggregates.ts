@@ -34,6 +34,15 @@ export interface Matcher {
 
 /** The matcher of an event condition; conditions that differ only in their comparison share one. */
 export function matcherOf(c: Extract<Condition, { type: 'event' | 'event_time' }>): Matcher {
+  // Evaluation asks for the matcher of the same condition object for every profile: build it once.
+  let m = matcherCache.get(c);
+  if (m === undefined) matcherCache.set(c, (m = buildMatcher(c)));
+  return m;
+}
+
+const matcherCache = new WeakMap<object, Matcher>();
+
+function buildMatcher(c: Extract<Condition, { type: 'event' | 'event_time' }>): Matcher {
   const window: EventWindow = c.type === 'event' ? c.window : { kind: 'ever' };
   const property =
     c.type === 'event' && c.measure && c.measure.of !== 'count' ? c.measure.property : undefined;

@@ -172,15 +172,15 @@ function conditionSql(b: Builder, c: Condition, now: number, columns: Map<string
       const { measure, compare } = eventTest(c);
       const expr =
         measure.of === 'count'
-          ? `COALESCE(a.c${i}, 0)`
+          ? `COALESCE(a${i}.c${i}, 0)`
           : measure.of === 'sum'
-            ? `COALESCE(a.s${i}, 0)`
-            : `(CASE WHEN a.n${i} > 0 THEN a.s${i} * 1.0 / a.n${i} END)`;
+            ? `COALESCE(a${i}.s${i}, 0)`
+            : `(CASE WHEN a${i}.n${i} > 0 THEN a${i}.s${i} * 1.0 / a${i}.n${i} END)`;
       return compareNumberSql(b, expr, compare);
     }
     case 'event_time': {
       const i = columns.get(matcherOf(c).key)!;
-      const within = `COALESCE(a.${c.which === 'first' ? 'f' : 'l'}${i} >= ${b.param(now - c.days * DAY)}, 0)`;
+      const within = `COALESCE(a${i}.${c.which === 'first' ? 'f' : 'l'}${i} >= ${b.param(now - c.days * DAY)}, 0)`;
       return c.op === 'within_last_days' ? within : `(NOT ${within})`;
     }
     case 'segment': {
@@ -190,13 +190,31 @@ function conditionSql(b: Builder, c: Condition, now: number, columns: Map<string
     case 'random_bucket':
       return `(ork_bucket(p.id, ${b.param(c.salt)}) BETWEEN ${b.param(c.from)} AND ${b.param(c.to - 1)})`;
     case 'reachable':
-      return `COALESCE(ork_reachable(p.state, ${b.param(c.channel)}, ${b.param(c.topic ?? null)}), 0)`;
+      // Only the fields reachability reads, as JSON (`->` keeps their JSON types), not the whole state.
+      return `COALESCE(ork_reachable(json_object('email', p.state -> '$.traits.email', 'phone', p.state -> '$.traits.phone'), p.state -> '$.pushTokens', p.state -> '$.subscriptions', ${b.param(c.channel)}, ${b.param(c.topic ?? null)}), 0)`;
   }
 }
 
 /**
- * Compiles a condition to one query over the whole population at time `now`: one grouped pass over
- * the events table computes every event condition's figures, then each profile's row is tested.
+ * The figures of one matcher per profile: a grouped pass over that event name's rows only. With the
+ * `events_track_name` index (name, profile_id, timestamp) the rows arrive grouped by profile, and
+ * counts, windows and first/last times are read from the index alone; only property filters and
+ * sums read the event bodies.
+ */
+function aggregateSql(b: Builder, m: Matcher, i: number, now: number): string {
+  const cols = [`count(*) AS c${i}`, `min(e.timestamp) AS f${i}`, `max(e.timestamp) AS l${i}`];
+  if (m.property !== undefined) {
+    const path = ['properties', ...m.property.split('.')];
+    const num = `CASE WHEN ${b.dialect.jsonType('e.body', path)} ${NUMERIC} THEN ${b.dialect.jsonValue('e.body', path)} END`;
+    cols.push(`total(${num}) AS s${i}`, `count(${num}) AS n${i}`);
+  }
+  const where = `e.type = 'track' AND ${matchSql(b, m, now)}`;
+  return `LEFT JOIN (SELECT e.profile_id, ${cols.join(', ')} FROM events e WHERE ${where} GROUP BY e.profile_id) a${i} ON a${i}.profile_id = p.id`;
+}
+
+/**
+ * Compiles a condition to one query over the whole population at time `now`: each event condition's
+ * figures come from one grouped pass over its event's rows, then each profile's row is tested.
  * @example compileSegmentSql({ type: 'trait', trait: 'country', op: 'equals', value: 'TR' }, { now })
  */
 export function compileSegmentSql(
@@ -206,35 +224,10 @@ export function compileSegmentSql(
   const b = new Builder(options.dialect ?? sqliteDialect);
   const matchers = [...matchersOf(condition).values()];
   const columns = new Map(matchers.map((m, i) => [m.key, i]));
-  let from = 'profiles p';
-  if (matchers.length > 0) {
-    const aggregates = matchers.flatMap((m, i) => {
-      const match = matchSql(b, m, options.now);
-      const cols = [`count(*) FILTER (WHERE ${match}) AS c${i}`];
-      if (m.property !== undefined) {
-        const path = ['properties', ...m.property.split('.')];
-        const num = `CASE WHEN ${b.dialect.jsonType('e.body', path)} ${NUMERIC} THEN ${b.dialect.jsonValue('e.body', path)} END`;
-        const match2 = matchSql(b, m, options.now);
-        const match3 = matchSql(b, m, options.now);
-        cols.push(
-          `total(${num}) FILTER (WHERE ${match2}) AS s${i}`,
-          `count(${num}) FILTER (WHERE ${match3}) AS n${i}`,
-        );
-      }
-      const matchF = matchSql(b, m, options.now);
-      const matchL = matchSql(b, m, options.now);
-      cols.push(
-        `min(e.timestamp) FILTER (WHERE ${matchF}) AS f${i}`,
-        `max(e.timestamp) FILTER (WHERE ${matchL}) AS l${i}`,
-      );
-      return cols;
-    });
-    const names = [...new Set(matchers.map((m) => m.event))].map((n) => b.param(n)).join(', ');
-    from += ` LEFT JOIN (SELECT e.profile_id, ${aggregates.join(', ')} FROM events e WHERE e.type = 'track' AND e.name IN (${names}) GROUP BY e.profile_id) a ON a.profile_id = p.id`;
-  }
+  const joins = matchers.map((m, i) => aggregateSql(b, m, i, options.now));
   const where = conditionSql(b, condition, options.now, columns);
   return {
-    sql: `SELECT p.id AS profile_id FROM ${from} WHERE p.merged_into IS NULL AND p.state IS NOT NULL AND ${where}`,
+    sql: `SELECT p.id AS profile_id FROM profiles p ${joins.join(' ')} WHERE p.merged_into IS NULL AND p.state IS NOT NULL AND ${where}`,
     params: b.params,
   };
 }

@@ -15,11 +15,18 @@ export interface EvaluationContext {
 /** A profile's stable bucket 0–99 for a salt: the same person always lands in the same bucket. */
 export const bucketOf = (profileId: string, salt: string): number => hashString(`${profileId}:${salt}`) % 100;
 
+/** The part of a profile reachability depends on (SQL extracts only this much of the state). */
+export type ReachabilityInput = Pick<Profile, 'traits' | 'pushTokens' | 'subscriptions'>;
+
 /**
  * Whether the person can be reached on a channel (has the address or token, and has not opted out of
  * the channel or the topic). Registered for SQL as `ork_reachable`.
  */
-export function isReachable(profile: Profile, channel: 'email' | 'sms' | 'push', topic?: string): boolean {
+export function isReachable(
+  profile: ReachabilityInput,
+  channel: 'email' | 'sms' | 'push',
+  topic?: string,
+): boolean {
   const subs = profile.subscriptions ?? {};
   if (subs[channel] === false) return false;
   if (topic !== undefined && subs[`${channel}:${topic}`] === false) return false;

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Profile } from '../../core/profiles/profile.js';
-import { bucketOf, isReachable } from '../../core/segments/evaluate.js';
+import { bucketOf, isReachable, type ReachabilityInput } from '../../core/segments/evaluate.js';
 import { daysSince, daysToAnniversary, toDateMs } from '../../core/segments/values.js';
 
 const JSON_SCALARS = new Set(['integer', 'real', 'text']);
@@ -24,10 +24,22 @@ export function registerSegmentFunctions(db: Database.Database): void {
     type === 'integer' || type === 'real' ? (daysSince(value, Number(now)) ?? null) : null,
   );
   db.function('ork_bucket', opts, (id: unknown, salt: unknown) => bucketOf(String(id), String(salt)));
-  db.function('ork_reachable', opts, (state: unknown, channel: unknown, topic: unknown) => {
-    if (typeof state !== 'string') return 0;
-    const profile = JSON.parse(state) as Profile;
-    const ch = channel as 'email' | 'sms' | 'push';
-    return isReachable(profile, ch, typeof topic === 'string' ? topic : undefined) ? 1 : 0;
-  });
+  // Arguments: a JSON object of the email and phone traits, the push tokens and the subscriptions (JSON
+  // text or NULL), the channel and the topic; see compile-sql.ts.
+  db.function(
+    'ork_reachable',
+    opts,
+    (traits: unknown, tokens: unknown, subscriptions: unknown, channel: unknown, topic: unknown) => {
+      if (typeof traits !== 'string') return 0;
+      const input: ReachabilityInput = {
+        traits: JSON.parse(traits) as Profile['traits'],
+        pushTokens: typeof tokens === 'string' ? (JSON.parse(tokens) as Profile['pushTokens']) : [],
+        ...(typeof subscriptions === 'string'
+          ? { subscriptions: JSON.parse(subscriptions) as Profile['subscriptions'] }
+          : {}),
+      };
+      const ch = channel as 'email' | 'sms' | 'push';
+      return isReachable(input, ch, typeof topic === 'string' ? topic : undefined) ? 1 : 0;
+    },
+  );
 }

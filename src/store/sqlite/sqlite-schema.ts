@@ -1,3 +1,5 @@
+import { JOURNEY_MIGRATION } from './sqlite-journey-schema.js';
+
 /**
  * Schema of the inbox file (`inbox.db`): accepted inputs waiting for the engine, and the dedupe keys.
  * It is a file of its own so that ingest (the HTTP thread) and the engine (its worker thread) each
@@ -97,4 +99,81 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX timers_due ON timers (due_at);
   `,
+  // Messages: the outbox (one row per planned send, which is also its delivery record), its status
+  // history, consent given through Orkestra, suppressed addresses, templates and providers.
+  `
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    profile_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    template_id TEXT NOT NULL,
+    template_version INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    topic TEXT,
+    context TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    chosen_channel TEXT,
+    provider TEXT,
+    reason TEXT,
+    address TEXT,
+    provider_message_id TEXT,
+    error TEXT
+  );
+  CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+  CREATE INDEX outbox_profile ON outbox (profile_id, id);
+  CREATE INDEX outbox_provider_message ON outbox (provider_message_id) WHERE provider_message_id IS NOT NULL;
+  CREATE TABLE delivery_events (
+    id INTEGER PRIMARY KEY,
+    outbox_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    detail TEXT
+  );
+  CREATE INDEX delivery_events_outbox ON delivery_events (outbox_id, id);
+  CREATE TABLE consents (
+    profile_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    subscribed INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (profile_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE suppressions (
+    channel TEXT NOT NULL,
+    address TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (channel, address)
+  ) WITHOUT ROWID;
+  CREATE TABLE templates (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    compiled TEXT NOT NULL,
+    warnings TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (id, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE providers (
+    name TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // Segments in SQL (compile-sql.ts) read one event name's rows per condition, grouped by profile:
+  // this index hands them over in that order with their times, so counts, first/last times and
+  // windows never touch the event bodies, and no GROUP BY sort is needed.
+  `
+  CREATE INDEX events_track_name ON events (name, profile_id, timestamp) WHERE type = 'track';
+  `,
+  // Journeys: definitions, versions, runs, timers, planned sends, decisions (sqlite-journey-schema.ts).
+  JOURNEY_MIGRATION,
 ];

@@ -5,7 +5,7 @@ import { compileSegmentSql } from '../../core/segments/compile-sql.js';
 import type { Condition, SegmentDefinition } from '../../core/segments/definition.js';
 import type { MembershipChange } from '../../core/segments/memberships.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { MembershipRecord, Page, StoredSegment } from '../store.js';
+import type { MembershipChangeRecord, MembershipRecord, Page, StoredSegment } from '../store.js';
 
 type Row = Record<string, unknown>;
 
@@ -42,6 +42,9 @@ export class SqliteSegments {
       ),
       historyOfSegment: db.prepare(
         `SELECT segment_id, profile_id, entered, at FROM segment_changes WHERE segment_id = ? ORDER BY at, id LIMIT ?`,
+      ),
+      changesAfter: db.prepare(
+        `SELECT id, segment_id, profile_id, entered, at FROM segment_changes WHERE id > ? ORDER BY id LIMIT ?`,
       ),
       setTimer: db.prepare(
         `INSERT INTO timers (profile_id, kind, due_at) VALUES (?, 'segments', ?)
@@ -132,6 +135,16 @@ export class SqliteSegments {
         : this.q.historyOfSegment.all(filter.segmentId ?? '', filter.limit)
     ) as Row[];
     return rows.map((r) => ({
+      segmentId: r.segment_id as string,
+      profileId: r.profile_id as ProfileId,
+      entered: r.entered === 1,
+      at: r.at as EpochMs,
+    }));
+  }
+
+  changes(after: number, limit: number): MembershipChangeRecord[] {
+    return (this.q.changesAfter.all(after, limit) as Row[]).map((r) => ({
+      id: r.id as number,
       segmentId: r.segment_id as string,
       profileId: r.profile_id as ProfileId,
       entered: r.entered === 1,

@@ -1,0 +1,204 @@
+import type { CompiledTemplate } from '../../channels/render/compile-template.js';
+import { createMessageRenderer, type MessageRenderer } from '../../channels/render/render-message.js';
+import type { EpochMs, ProfileId } from '../../core/brand.js';
+import type { MessageChannel } from '../../core/channels/variants.js';
+import type { Profile } from '../../core/profiles/profile.js';
+import type { ConsentStore, OutboxStore, Store, TemplateStore } from '../../store/store.js';
+import { addressOf, chooseChannel } from './choose-channel.js';
+import { loadConsentPolicy } from './consent-policy.js';
+import type { ProviderLane } from './provider-lane.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { runSendJob, type Decorate, type SendJobContext } from './send-job.js';
+
+export interface DispatcherOptions {
+  readonly outbox: OutboxStore;
+  readonly store: Pick<Store, 'loadProfiles' | 'getProfile' | 'getSetting'>;
+  readonly templates: TemplateStore;
+  readonly consent: ConsentStore;
+  /** The lane of the provider that sends each channel; read on every pass, so provider changes apply. */
+  readonly lanes: () => ReadonlyMap<MessageChannel, ProviderLane>;
+  readonly clock: () => EpochMs;
+  readonly random?: () => number;
+  readonly renderer?: MessageRenderer;
+  readonly decorate?: Decorate;
+  readonly extraContext?: SendJobContext['extraContext'];
+  readonly onInvalidToken?: SendJobContext['onInvalidToken'];
+  readonly retry?: RetryPolicy;
+  /** Deliveries read per pass. */
+  readonly batchSize?: number;
+  /** How long an idle loop waits before looking again (planned sends from the engine's thread). */
+  readonly pollMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * The outbox dispatcher: on the main thread, its own loop. Each pass reads due deliveries, checks
+ * consent and suppressions again (ARCHITECTURE.md invariant 6), chooses the channel, and hands the
+ * send to its provider's lane, which applies that provider's concurrency, rate limit and circuit
+ * breaker. A lane that cannot take a send now leaves it in the outbox with a later due time, so one
+ * slow provider never holds up another. Deliveries in the lanes are claimed in memory only: after a
+ * crash they are simply due again, and those already marked `sending` are reconciled on start.
+ * @example const d = new Dispatcher({ outbox, store, templates, consent, lanes, clock }); await d.start();
+ */
+export class Dispatcher {
+  private readonly claimed = new Set<number>();
+  private readonly compiled = new Map<string, CompiledTemplate>();
+  private readonly job: SendJobContext;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.job = {
+      outbox: options.outbox,
+      renderer: options.renderer ?? createMessageRenderer(),
+      template: (id, version) => this.template(id, version),
+      decorate: options.decorate,
+      extraContext: options.extraContext,
+      onInvalidToken: options.onInvalidToken,
+      clock: options.clock,
+      random: options.random ?? Math.random,
+      retry: options.retry ?? DEFAULT_RETRY_POLICY,
+    };
+  }
+
+  /** Reconciles deliveries left `sending` by a crash, then starts the loop. */
+  async start(): Promise<void> {
+    await this.options.outbox.reconcile(this.options.clock());
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops reading the outbox and waits for sends in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.idle();
+  }
+
+  /** Asks for a pass now (after planning a send). */
+  kick(): void {
+    this.wake?.();
+  }
+
+  /** One pass, then waits for its sends: for tests with a controllable clock. */
+  async runOnce(): Promise<number> {
+    const n = await this.pass();
+    await this.idle();
+    return n;
+  }
+
+  private async idle(): Promise<void> {
+    await Promise.all([...this.options.lanes().values()].map((lane) => lane.idle()));
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.pass();
+      } catch (e) {
+        (this.options.onError ?? console.error)(e);
+      }
+      if (handled > 0 || !this.running) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs ?? 250);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Reads due deliveries and hands each to its lane; returns how many were started or settled. */
+  async pass(): Promise<number> {
+    const { outbox, clock } = this.options;
+    const limit = this.options.batchSize ?? 200;
+    const rows = (await outbox.due(clock(), limit + this.claimed.size)).filter(
+      (r) => !this.claimed.has(r.id),
+    );
+    if (rows.length === 0) return 0;
+    const batch = rows.slice(0, limit);
+    const profiles = await this.profiles(batch.map((r) => r.profileId));
+    const policy = await loadConsentPolicy(this.options.store);
+    const lanes = this.options.lanes();
+    let handled = 0;
+    for (const d of batch) {
+      const profile = profiles.get(d.profileId);
+      const decision = profile
+        ? chooseChannel({
+            choice: d.channel,
+            profile,
+            category: d.category,
+            topic: d.topic,
+            subscriptions: {
+              ...profile.subscriptions,
+              ...(await this.options.consent.consentsOf(profile.id)),
+            },
+            policy,
+            suppressed: await this.suppressed(profile),
+            available: new Set(lanes.keys()),
+          })
+        : ({ ok: false, reason: 'profile not found' } as const);
+      if (!decision.ok || !profile) {
+        const at = clock();
+        await outbox.update(d.id, {
+          status: 'skipped',
+          reason: decision.reason,
+          event: { status: 'skipped', at, detail: decision.reason },
+        });
+        handled++;
+        continue;
+      }
+      const lane = lanes.get(decision.channel)!;
+      this.claimed.add(d.id);
+      const admitted = lane.admit(clock(), () =>
+        runSendJob(this.job, { delivery: d, profile, decision, lane }).finally(() =>
+          this.claimed.delete(d.id),
+        ),
+      );
+      if (admitted.ok) handled++;
+      else {
+        this.claimed.delete(d.id);
+        await outbox.defer(d.id, admitted.retryAt as EpochMs);
+      }
+    }
+    return handled;
+  }
+
+  private async profiles(ids: readonly ProfileId[]): Promise<Map<ProfileId, Profile>> {
+    const found = await this.options.store.loadProfiles(ids);
+    for (const id of ids) {
+      if (found.has(id)) continue;
+      // Merged since the send was planned: follow the merge to the surviving profile.
+      const record = await this.options.store.getProfile(id);
+      if (record) found.set(id, record.profile);
+    }
+    return found;
+  }
+
+  private async suppressed(profile: Profile): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const channel of ['email', 'sms', 'whatsapp', 'push', 'webpush'] as const) {
+      const address = addressOf(profile, channel);
+      if (address && (await this.options.consent.suppression(channel, address.key)))
+        out.add(`${channel}:${address.key}`);
+    }
+    return out;
+  }
+
+  private async template(id: string, version: number): Promise<CompiledTemplate | undefined> {
+    const key = `${id}:${version}`;
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const stored = await this.options.templates.getTemplate(id, version);
+    if (!stored) return undefined;
+    if (this.compiled.size > 1000) this.compiled.clear();
+    const compiled = stored.compiled as unknown as CompiledTemplate;
+    this.compiled.set(key, compiled);
+    return compiled;
+  }
+}

@@ -1,0 +1,65 @@
+import type { MessageChannel } from '../../core/channels/variants.js';
+import type { ProviderStore } from '../../store/store.js';
+import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import { createProvider, PROVIDER_TYPES, type ProviderType } from './provider-factory.js';
+import { ProviderLane } from './provider-lane.js';
+import { openSecret } from './secret-box.js';
+
+/**
+ * The providers in use, one lane per provider, built from their stored configuration (credentials
+ * opened with the secret key). The first provider by name serves its channel; `reload` after a change.
+ * @example const registry = new ProviderRegistry({ providers, key }); await registry.reload(); registry.lanes();
+ */
+export class ProviderRegistry {
+  private current = new Map<MessageChannel, ProviderLane>();
+
+  constructor(
+    private readonly options: {
+      providers: ProviderStore;
+      key: Buffer;
+      breaker?: CircuitBreakerOptions;
+      onError?: (error: string) => void;
+    },
+  ) {}
+
+  lanes(): ReadonlyMap<MessageChannel, ProviderLane> {
+    return this.current;
+  }
+
+  async reload(): Promise<void> {
+    const next = new Map<MessageChannel, ProviderLane>();
+    for (const stored of await this.options.providers.listProviders()) {
+      if (next.has(stored.channel) || !(stored.type in PROVIDER_TYPES)) continue;
+      const type = PROVIDER_TYPES[stored.type as ProviderType];
+      const opened = openSecret(this.options.key, stored.secret);
+      const settings = type.settings.safeParse(stored.settings);
+      const secrets = opened.ok ? type.secrets.safeParse(JSON.parse(opened.value)) : undefined;
+      if (!settings.success || !secrets?.success) {
+        this.options.onError?.(
+          `provider ${stored.name}: ${opened.ok ? 'invalid configuration' : opened.error}`,
+        );
+        continue;
+      }
+      const provider = createProvider(stored.type as ProviderType, settings.data, secrets.data);
+      next.set(stored.channel, new ProviderLane(provider, settings.data.limits, this.options.breaker));
+    }
+    const previous = this.current;
+    this.current = next;
+    // Old lanes finish what they hold, then their pooled connections close.
+    for (const lane of previous.values()) void lane.idle().then(() => lane.provider.close?.());
+  }
+
+  /** The opened credentials of the first provider of `type` (webhook signatures need them). */
+  async secretsOf(type: ProviderType): Promise<Record<string, unknown> | undefined> {
+    const stored = (await this.options.providers.listProviders()).find((p) => p.type === type);
+    const opened = stored && openSecret(this.options.key, stored.secret);
+    return opened?.ok ? (JSON.parse(opened.value) as Record<string, unknown>) : undefined;
+  }
+
+  async close(): Promise<void> {
+    for (const lane of this.current.values()) {
+      await lane.idle();
+      await lane.provider.close?.();
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import type { OutboundMessage, SendOutcome } from '../../channels/channel.js';
+import type { CompiledTemplate } from '../../channels/render/compile-template.js';
+import type { MessageRenderer } from '../../channels/render/render-message.js';
+import type { EpochMs } from '../../core/brand.js';
+import type { RenderedContent } from '../../core/channels/rendered-message.js';
+import type { Profile } from '../../core/profiles/profile.js';
+import type { MessageChannel } from '../../core/channels/variants.js';
+import type { DeliveryRecord, OutboxStore } from '../../store/store.js';
+import type { ChannelDecision } from './choose-channel.js';
+import type { ProviderLane } from './provider-lane.js';
+import { retryDelay, type RetryPolicy } from './retry-policy.js';
+
+/** Adds what the dispatcher owns to rendered content: unsubscribe headers, tracking links. */
+export type Decorate = (
+  content: RenderedContent,
+  delivery: DeliveryRecord,
+  profile: Profile,
+) => RenderedContent | Promise<RenderedContent>;
+
+/** What a send job needs besides the delivery itself. */
+export interface SendJobContext {
+  readonly outbox: OutboxStore;
+  readonly renderer: MessageRenderer;
+  readonly template: (id: string, version: number) => Promise<CompiledTemplate | undefined>;
+  readonly decorate?: Decorate | undefined;
+  /** More Liquid `context` for a delivery on a channel (unsubscribe and preference links). */
+  readonly extraContext?:
+    ((delivery: DeliveryRecord, channel: MessageChannel) => Record<string, unknown>) | undefined;
+  /** A provider said the push token or subscription is dead. */
+  readonly onInvalidToken?: ((delivery: DeliveryRecord, address: string) => Promise<void>) | undefined;
+  readonly clock: () => EpochMs;
+  readonly random: () => number;
+  readonly retry: RetryPolicy;
+}
+
+type Chosen = Extract<ChannelDecision, { ok: true }>;
+
+/** Header that carries the idempotency key inside every email (SES and SendGrid pass it through). */
+export const IDEMPOTENCY_HEADER = 'X-Orkestra-Idempotency-Key';
+
+/**
+ * Renders and sends one delivery on its lane. The delivery is marked `sending` (durably, with the
+ * attempt counted) before the provider call, so a crash during the call is found by `reconcile` and
+ * retried with the same idempotency key, which providers that support it (Twilio's
+ * `I-Twilio-Idempotency-Token`) use to drop the duplicate: at most one message per key reaches the
+ * person, and at least one request per key reaches the provider. Resolves to whether the provider
+ * looked healthy, for the circuit breaker.
+ */
+export async function runSendJob(
+  ctx: SendJobContext,
+  job: { delivery: DeliveryRecord; profile: Profile; decision: Chosen; lane: ProviderLane },
+): Promise<boolean> {
+  const { delivery: d, profile, decision, lane } = job;
+  const dead = (status: string, error: string) =>
+    ctx.outbox.update(d.id, { status: 'dead', error, event: { status, at: ctx.clock(), detail: error } });
+  const compiled = await ctx.template(d.templateId, d.templateVersion);
+  if (!compiled) {
+    await dead('dead', `template ${d.templateId} v${d.templateVersion} not found`);
+    return true;
+  }
+  const context = { ...d.context, ...ctx.extraContext?.(d, decision.channel) };
+  const data = { profile, traits: profile.traits, event: d.context?.event, context };
+  const rendered = await ctx.renderer.renderMessage(
+    compiled,
+    decision.channel,
+    profile.traits.locale as string,
+    data,
+  );
+  if (!rendered.ok) {
+    await dead('dead', `${rendered.error.code}: ${rendered.error.message}`);
+    return true;
+  }
+  let content: RenderedContent = ctx.decorate
+    ? await ctx.decorate(rendered.value, d, profile)
+    : rendered.value;
+  if (content.channel === 'email')
+    content = { ...content, headers: { ...content.headers, [IDEMPOTENCY_HEADER]: d.idempotencyKey } };
+  const choice = {
+    chosenChannel: decision.channel,
+    provider: lane.provider.name,
+    reason: decision.reason,
+    address: decision.address.key,
+  };
+  if (!(await ctx.outbox.markSending(d.id, ctx.clock(), choice))) return true;
+  const message = {
+    idempotencyKey: d.idempotencyKey,
+    channel: decision.channel,
+    to: decision.address.to,
+    content,
+  } as OutboundMessage;
+  let outcome: SendOutcome;
+  try {
+    outcome = await lane.provider.send(message);
+  } catch (e) {
+    outcome = { status: 'failed', retryable: true, reason: `provider threw: ${(e as Error).message}` };
+  }
+  await record(ctx, d, outcome, decision.address.key);
+  return outcome.status === 'accepted' || !outcome.retryable;
+}
+
+async function record(ctx: SendJobContext, d: DeliveryRecord, outcome: SendOutcome, address: string) {
+  const at = ctx.clock();
+  if (outcome.status === 'accepted') {
+    await ctx.outbox.update(d.id, {
+      status: 'sent',
+      providerMessageId: outcome.providerMessageId,
+      error: null,
+      event: { status: 'accepted', at, detail: outcome.providerMessageId },
+    });
+    return;
+  }
+  const attempts = d.attempts + 1;
+  if (outcome.invalidToken) await ctx.onInvalidToken?.(d, address);
+  if (outcome.retryable && attempts < ctx.retry.maxAttempts) {
+    const delay = retryDelay(attempts, ctx.retry, ctx.random, outcome.retryAfterMs);
+    await ctx.outbox.update(d.id, {
+      status: 'pending',
+      nextAttemptAt: (at + delay) as EpochMs,
+      error: outcome.reason,
+      event: { status: 'retry', at, detail: `${outcome.reason}; next in ${delay} ms` },
+    });
+    return;
+  }
+  const why = outcome.retryable ? `gave up after ${attempts} attempts: ${outcome.reason}` : outcome.reason;
+  await ctx.outbox.update(d.id, { status: 'dead', error: why, event: { status: 'dead', at, detail: why } });
+}
