@@ -37,7 +37,15 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'bin/*.js', 'src/engine/*.mjs'] },
+        projectService: {
+          allowDefaultProject: [
+            '*.js',
+            'scripts/*.mjs',
+            'bin/*.js',
+            'src/engine/*.mjs',
+            'src/store/sqlite/*.mjs',
+          ],
+        },
       },
     },
     rules: {

@@ -10,8 +10,10 @@ import { createProfile, setTraits } from '../src/core/profiles/profile.js';
 import { Dispatcher } from '../src/engine/dispatch/dispatcher.js';
 import { ProviderLane } from '../src/engine/dispatch/provider-lane.js';
 import { openDispatchFixture, SAMPLE_TEMPLATE } from '../src/engine/dispatch/testing/dispatch-fixture.js';
+import { writeResults } from './support/report.js';
 
-const N = Number(process.env.BENCH_MESSAGES ?? 5000);
+const flag = process.argv.indexOf('--messages');
+const N = Number(flag > 0 ? process.argv[flag + 1] : (process.env.BENCH_MESSAGES ?? 5000));
 const now = () => Date.now() as EpochMs;
 
 const f = await openDispatchFixture();
@@ -59,9 +61,16 @@ const dispatcher = new Dispatcher({
   clock: now,
   batchSize: 500,
 });
+// The dispatcher's own loop, as in production: no wait between passes, full lanes wake it.
 started = performance.now();
-while ((await dispatcher.runOnce()) > 0);
+await dispatcher.start();
+const settled = async () => {
+  const c = await f.messaging.outbox.counts();
+  return (c.sent ?? 0) + (c.dead ?? 0) + (c.skipped ?? 0);
+};
+while ((await settled()) < N) await new Promise((resolve) => setTimeout(resolve, 50));
 const sendSeconds = (performance.now() - started) / 1000;
+await dispatcher.stop();
 const counts = await f.messaging.outbox.counts();
 if (counts.sent !== N || server.requests.length !== N)
   throw new Error(`expected ${N} sent: ${JSON.stringify(counts)}`);
@@ -69,5 +78,26 @@ if (counts.sent !== N || server.requests.length !== N)
 console.log(`dispatch: ${N} emails (MJML compiled at save, Liquid per recipient), SendGrid API on loopback`);
 console.log(`  rendering only:          ${renderPerSecond.toFixed(0)} messages/s`);
 console.log(`  end to end from outbox:  ${(N / sendSeconds).toFixed(0)} messages/s (goal ≥ 1,000/s)`);
+writeResults('dispatch', {
+  messages: N,
+  renderPerSecond,
+  endToEndPerSecond: N / sendSeconds,
+  goals: [
+    {
+      metric: 'dispatch: rendered and sent end to end',
+      value: N / sendSeconds,
+      unit: 'messages/s',
+      goal: '≥ 1,000/s',
+      met: N / sendSeconds >= 1000,
+    },
+    {
+      metric: 'dispatch: rendering only',
+      value: renderPerSecond,
+      unit: 'messages/s',
+      goal: 'context',
+      met: true,
+    },
+  ],
+});
 await server.close();
 await f.close();

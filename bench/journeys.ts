@@ -21,7 +21,13 @@ import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { createLog, formatNumber, quantile, writeResults, type GoalCheck } from './support/report.js';
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    /** Only the run start latency (the quickest way to measure a change to the API start path). */
+    'starts-only': { type: 'boolean', default: false },
+  },
+});
 const log = createLog();
 const IN_FLIGHT = flags.quick ? 20_000 : 100_000;
 const PENDING_TIMERS = flags.quick ? 200_000 : 1_000_000;
@@ -242,6 +248,13 @@ async function timerLateness(): Promise<{
   }
 }
 
+if (flags['starts-only']) {
+  const s = await startLatency();
+  log(
+    `run start latency: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`,
+  );
+  process.exit(0);
+}
 const t = await transitions();
 log(
   `transitions: ${formatNumber(t.perSecond)}/s (${formatNumber(t.runs)} runs in ${t.seconds.toFixed(1)} s)`,

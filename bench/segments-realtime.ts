@@ -47,6 +47,7 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '5000' },
     quick: { type: 'boolean', default: false },
     seed: { type: 'string', default: '5' },
+    profile: { type: 'string' },
   },
 });
 const SECONDS = Number(flags.seconds ?? (flags.quick ? 15 : 60));
@@ -171,7 +172,12 @@ console.log(
   `Real-time segment benchmark: ${BENCH_SEGMENTS.length} segments, ${formatNumber(RATE)} events/s ` +
     `(${PER_TICK} every ${TICK_MS} ms) for ${SECONDS} s, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}`,
 );
-const server = await startOrkestra({ dataDir, writeKey: WRITE_KEY, adminKey: ADMIN_KEY });
+const server = await startOrkestra({
+  dataDir,
+  writeKey: WRITE_KEY,
+  adminKey: ADMIN_KEY,
+  profileDir: flags.profile,
+});
 const ingestHeaders = {
   'content-type': 'application/json',
   authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,

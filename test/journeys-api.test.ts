@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { EpochMs } from '../src/core/brand.js';
+import { computeJourneyStats } from '../src/core/journeys/journey-stats.js';
+import { SAMPLE_TEMPLATE } from '../src/engine/dispatch/testing/dispatch-fixture.js';
 import { startTestRuntime, type TestRuntime } from './support/test-runtime.js';
 
 const HOUR = 3_600_000;
@@ -16,6 +18,9 @@ describe('journeys through the API', () => {
   let now = T0;
   before(async () => {
     rt = await startTestRuntime({ clock: () => now as EpochMs });
+    // Publishing checks send nodes against the template store.
+    for (const id of ['cart-reminder-1', 'cart-reminder-2-cross-sell'])
+      assert.equal((await call('POST', '/api/templates', { ...SAMPLE_TEMPLATE, id })).status, 201);
   });
   after(async () => rt.close());
 
@@ -178,5 +183,69 @@ describe('journeys through the API', () => {
     const bad = await call('POST', '/api/journeys/api-hello/runs', { idempotencyKey: 'x' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.issues[0].path, '$.userId');
+  });
+
+  test('publishing refuses a send naming a template the store does not have, naming node and path', async () => {
+    const definition = {
+      id: 'no-template',
+      name: 'No template',
+      trigger: { type: 'event', event: 'Signed Up' },
+      nodes: [
+        { id: 'start', type: 'entry' },
+        { id: 'greet', type: 'send', template: 'nope', channel: 'email' },
+        { id: 'done', type: 'exit' },
+      ],
+      edges: [
+        { from: 'start', to: 'greet' },
+        { from: 'greet', to: 'done' },
+      ],
+    };
+    const refused = await call('POST', '/api/journeys/no-template/publish', { definition });
+    assert.equal(refused.status, 400);
+    const [issue] = refused.body.error.issues as { path: string; rule: string; message: string }[];
+    assert.deepEqual([issue!.path, issue!.rule], ['$.nodes[1].template', 'unknown_template']);
+    assert.match(issue!.message, /greet.*nope/);
+  });
+
+  test('a cart run started anonymously continues on the known profile after identify, and converts', async () => {
+    await rt.send('/v1/identify', { userId: 'cleo', traits: { email: 'cleo@example.com' } });
+    await rt.send('/v1/track', {
+      anonymousId: 'anon-1',
+      event: 'Product Added',
+      properties: { cartId: 'a1' },
+    });
+    await rt.send('/v1/track', {
+      anonymousId: 'anon-2',
+      event: 'Product Added',
+      properties: { cartId: 'a2' },
+    });
+    await rt.settle();
+    const before = (await runs()).filter((r) => r.runKey === 'a1' || r.runKey === 'a2');
+    assert.equal(before.length, 2);
+    await rt.send('/v1/identify', { userId: 'cleo', anonymousId: 'anon-1' });
+    await rt.settle();
+    await track('Order Completed', { cartId: 'a1', revenue: 20 }, 'cleo');
+    // Identify and the order in one batch: the run moves and converts in the same transaction.
+    await rt.send('/v1/batch', {
+      batch: [
+        { type: 'identify', userId: 'cleo', anonymousId: 'anon-2' },
+        { type: 'track', userId: 'cleo', event: 'Order Completed', properties: { cartId: 'a2', revenue: 5 } },
+      ],
+    });
+    await rt.settle();
+    const cleo = (await rt.admin('/api/profiles?q=cleo')).body.items[0].id as string;
+    for (const key of ['a1', 'a2']) {
+      const run = (await runs()).find((r) => r.runKey === key);
+      assert.equal(run.profileId, cleo, `${key} moved to the survivor`);
+      assert.equal(run.endReason, 'goal', `${key} converted`);
+    }
+    const { body } = await call('GET', `/api/profiles/${cleo}/journey-runs`);
+    assert.equal(body.items.length, 2);
+  });
+
+  test('the counters behind stats equal a recount from the runs', async () => {
+    const { body } = await call('GET', '/api/journeys/abandoned-cart/stats');
+    const recount = computeJourneyStats(await rt.store.journeyActivity('abandoned-cart'));
+    assert.deepEqual(body, JSON.parse(JSON.stringify(recount)));
   });
 });

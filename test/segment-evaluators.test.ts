@@ -1,14 +1,26 @@
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { EpochMs, ProfileId } from '../src/core/brand.js';
 import type { InboundMessage } from '../src/core/messages/inbound-message.js';
 import { createProfile, type Profile } from '../src/core/profiles/profile.js';
 import { createRandom, pick, randomInt, type Random } from '../src/core/random.js';
 import { addEvent, eventMatches, matchersOf, type AggregateState } from '../src/core/segments/aggregates.js';
-import type { Condition, PropertyFilter, ValueOp } from '../src/core/segments/definition.js';
+import type {
+  Condition,
+  PropertyFilter,
+  SegmentDefinition,
+  ValueOp,
+} from '../src/core/segments/definition.js';
 import { conditionSchema } from '../src/core/segments/definition.js';
 import { evaluateCondition } from '../src/core/segments/evaluate.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { runSegmentBatch, splitProfileRange } from '../src/store/sqlite/segment-batch.js';
+import { registerSegmentFunctions } from '../src/store/sqlite/sqlite-functions.js';
+import type { Store } from '../src/store/store.js';
 
 /**
  * Invariant 5 of ARCHITECTURE.md: a segment definition compiled to SQL and evaluated in memory from
@@ -214,14 +226,17 @@ function randomComputed(rng: Random): Record<string, unknown> {
   return c;
 }
 
-test('in-memory and SQL evaluation agree over 400 random definitions and 120 random profiles', async () => {
-  const rng = createRandom(20240615);
-  const conditions = Array.from({ length: 400 }, () => randomCondition(rng, 3));
+/** 120 random profiles with the per-condition state of these conditions, stored with their events. */
+async function createFixture(
+  rng: Random,
+  conditions: readonly Condition[],
+  path = ':memory:',
+): Promise<{ store: Store; profiles: Profile[] }> {
   for (const c of conditions) assert.ok(conditionSchema.safeParse(c).success, JSON.stringify(c));
   const matchers = new Map();
   for (const c of conditions) matchersOf(c, matchers);
 
-  const store = openSqliteStore({ path: ':memory:' });
+  const store = openSqliteStore({ path });
   const profiles: Profile[] = [];
   const memberships: { segmentId: string; profileId: ProfileId; entered: boolean; at: number }[] = [];
   const events: { seq: number; profileId: ProfileId; message: InboundMessage; timestamp: EpochMs }[] = [];
@@ -259,7 +274,13 @@ test('in-memory and SQL evaluation agree over 400 random definitions and 120 ran
     profiles.push(profile);
   }
   await store.commitBatch({ merges: [], identities: new Map(), events, profiles, memberships });
+  return { store, profiles };
+}
 
+test('in-memory and SQL evaluation agree over 400 random definitions and 120 random profiles', async () => {
+  const rng = createRandom(20240615);
+  const conditions = Array.from({ length: 400 }, () => randomCondition(rng, 3));
+  const { store, profiles } = await createFixture(rng, conditions);
   let disagreements = 0;
   let nonTrivial = 0;
   for (const condition of conditions) {
@@ -288,4 +309,62 @@ test('in-memory and SQL evaluation agree over 400 random definitions and 120 ran
     `only ${nonTrivial} definitions split the population: the generator is too weak`,
   );
   await store.close();
+});
+
+test('a full recompute in shared passes gives every segment the members the in-memory evaluator gives', async () => {
+  const rng = createRandom(20240616);
+  const definitions: SegmentDefinition[] = [];
+  for (let i = 0; i < 80; i++) {
+    let condition = randomCondition(rng, 3);
+    // Segments of the batch refer to earlier ones, whose fresh answer they must read.
+    if (i > 0 && rng.next() < 0.5) {
+      const segmentId = `s${randomInt(rng, 0, i - 1)}`;
+      const ref: Condition = { type: 'segment', segmentId, member: rng.next() < 0.5 };
+      condition = { type: rng.next() < 0.5 ? 'and' : 'or', conditions: [condition, ref] };
+    }
+    definitions.push({ id: `s${i}`, name: `s${i}`, condition });
+  }
+  const path = join(mkdtempSync(join(tmpdir(), 'orkestra-segments-')), 'orkestra.db');
+  const { store, profiles } = await createFixture(
+    rng,
+    definitions.map((d) => d.condition),
+    path,
+  );
+  const memory = new Map(definitions.map((d) => [d.id, [] as string[]]));
+  for (const p of profiles) {
+    const fresh = new Map<string, boolean>();
+    const isMember = (s: string): boolean => fresh.get(s) ?? p.segments?.[s] !== undefined;
+    for (const d of definitions) {
+      const { value } = evaluateCondition(d.condition, p, { now: NOW, isMember });
+      fresh.set(d.id, value);
+      if (value) memory.get(d.id)!.push(p.id);
+    }
+  }
+  const sql = await store.querySegments(definitions, NOW as EpochMs);
+  // The parallel path: the same batch over ranges of profile ids, on a connection of its own.
+  const db = new Database(path, { readonly: true });
+  registerSegmentFunctions(db);
+  const ranges = splitProfileRange(profiles[0]!.id, profiles.at(-1)!.id, 3);
+  assert.equal(ranges.length, 3);
+  const parts = ranges.map((range) => runSegmentBatch(db, definitions, { now: NOW, range }));
+  db.close();
+  definitions.forEach((d, i) =>
+    assert.deepEqual(
+      parts.flatMap((p) => p[i]!),
+      sql.get(d.id),
+      d.id,
+    ),
+  );
+  const differing = definitions.filter(
+    (d) => JSON.stringify(memory.get(d.id)!.sort()) !== JSON.stringify([...(sql.get(d.id) ?? [])].sort()),
+  );
+  assert.deepEqual(
+    differing.map((d) => d.id),
+    [],
+    JSON.stringify(differing[0]?.condition),
+  );
+  const split = definitions.filter((d) => memory.get(d.id)!.length % profiles.length !== 0).length;
+  assert.ok(split > 30, `only ${split} definitions split the population`);
+  await store.close();
+  rmSync(dirname(path), { recursive: true, force: true });
 });

@@ -146,6 +146,7 @@ async function generate(path: string, options: GenerateOptions): Promise<void> {
     );
     const write = applySegmentsToBatch(plan, prepared.value, GENERATED_AT, [foldComputedTraits]);
     await store.commitBatch(write);
+    await store.maintain?.();
     events += inputs.length;
     if (performance.now() - lastLog > 5000) {
       lastLog = performance.now();

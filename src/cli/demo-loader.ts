@@ -81,7 +81,13 @@ export async function loadDemo(
     .sort()) {
     const definition: unknown = JSON.parse(readFileSync(join(JOURNEYS_DIR, file), 'utf8'));
     const id = String((definition as { id?: unknown }).id);
-    const published = await runtime.journeys.publish(id, { definition, migrate: false, onlyIfChanged: true });
+    // The library's templates are the shop's to write; the demo publishes the journeys without them.
+    const published = await runtime.journeys.publish(id, {
+      definition,
+      migrate: false,
+      onlyIfChanged: true,
+      allowMissingTemplates: true,
+    });
     if (!published.ok)
       throw new Error(`journey ${file}: ${published.error.map((p) => p.message).join('; ')}`);
   }

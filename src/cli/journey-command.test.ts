@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { EpochMs } from '../core/brand.js';
 import { startTestRuntime, type TestRuntime } from '../../test/support/test-runtime.js';
+import { SAMPLE_TEMPLATE } from '../engine/dispatch/testing/dispatch-fixture.js';
 import { adminTargetFrom, type AdminTarget } from './admin-client.js';
 import { applyJourneyFile, exportJourney, simulateJourney } from './journey-command.js';
 import { applySegmentFile } from './segment-command.js';
@@ -20,6 +21,9 @@ describe('journeys and segments as code', () => {
     rt = await startTestRuntime({ clock: () => T0 as EpochMs });
     target = adminTargetFrom({ url: rt.url }, { ORKESTRA_ADMIN_KEY: rt.adminKey });
     dir = mkdtempSync(join(tmpdir(), 'orkestra-cli-'));
+    // Publishing checks send nodes against the template store.
+    for (const id of ['cart-reminder-1', 'cart-reminder-2-cross-sell'])
+      assert.equal((await rt.messaging.templateService.save({ ...SAMPLE_TEMPLATE, id })).ok, true);
   });
   after(async () => {
     await rt.close();

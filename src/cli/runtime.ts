@@ -9,6 +9,7 @@ import { ProfileEngine, type EngineHandle } from '../engine/profile-engine.js';
 import { WorkerEngine } from '../engine/worker-engine.js';
 import { SegmentService } from '../engine/segment-service.js';
 import { JourneyService } from '../engine/journey-service.js';
+import { JourneyWebhookDispatcher } from '../engine/journey-webhooks.js';
 import { ClvService } from '../engine/clv-service.js';
 import { JobSchedule } from '../engine/job-schedule.js';
 import { RfmService } from '../engine/rfm-service.js';
@@ -51,6 +52,10 @@ export interface RuntimeConfig {
   readonly publicUrl?: string | undefined;
   /** Value of one unit of each currency in the reporting currency, for spend models (see ClvService). */
   readonly currencyRates?: Readonly<Record<string, number>>;
+  /** Days the inputs of ended journey runs are kept (default 30); pruned daily. */
+  readonly journeyInputRetentionDays?: number;
+  /** `whsec_…` secret journey webhook calls are signed with; else the data directory's own. */
+  readonly journeyWebhookSecret?: string | undefined;
 }
 
 /**
@@ -81,6 +86,8 @@ export interface Runtime {
   readonly segments: SegmentService;
   readonly messaging: MessagingService;
   readonly journeys: JourneyService;
+  /** Makes journeys' webhook calls and feeds responses back to their runs. */
+  readonly journeyWebhooks: JourneyWebhookDispatcher;
   readonly rfm: RfmService;
   readonly clv: ClvService;
   readonly url: string;
@@ -96,12 +103,12 @@ async function settleKey(
   store: Store,
   name: string,
   given: string | undefined,
-  prefix: string,
+  prefix: string | (() => string),
 ): Promise<string> {
   if (given) return given;
   const saved = await store.getSetting(name);
   if (saved) return saved;
-  const key = `${prefix}_${randomBytes(18).toString('base64url')}`;
+  const key = typeof prefix === 'function' ? prefix() : `${prefix}_${randomBytes(18).toString('base64url')}`;
   await store.setSetting(name, key);
   return key;
 }
@@ -148,7 +155,28 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     onCommit: () => engine.kick(),
   });
   const segments = new SegmentService({ store, engine, clock });
-  const journeys = new JourneyService({ store, committer, engine, clock });
+  const journeys = new JourneyService({
+    store,
+    committer,
+    engine,
+    clock,
+    templates: messagingPorts.templates,
+    inputRetentionDays: config.journeyInputRetentionDays ?? 30,
+  });
+  const journeyWebhooks = new JourneyWebhookDispatcher({
+    store,
+    append: (entries) => committer.append(entries),
+    clock,
+    secrets: [
+      config.journeyWebhookSecret ??
+        (await settleKey(
+          store,
+          'journey_webhook_secret',
+          undefined,
+          () => `whsec_${randomBytes(24).toString('base64')}`,
+        )),
+    ],
+  });
   const rfm = new RfmService({ store, engine, clock });
   const clv = new ClvService({
     store,
@@ -173,6 +201,13 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
       clock,
       run: () => clv.refit(),
     }),
+    new JobSchedule({
+      name: 'journey-inputs',
+      everyMs: MS_PER_DAY,
+      store,
+      clock,
+      run: () => journeys.pruneInputs(),
+    }),
   ];
   const app = await createServer({
     store,
@@ -190,6 +225,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
   });
   await engine.start();
   await messaging.start();
+  journeyWebhooks.start();
   for (const schedule of schedules) await schedule.start();
   await store.pruneDedupe((clock() - config.dedupeWindowDays * MS_PER_DAY) as EpochMs);
   const pruner = setInterval(
@@ -210,6 +246,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     segments,
     messaging,
     journeys,
+    journeyWebhooks,
     rfm,
     clv,
     url,
@@ -219,6 +256,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
       clearInterval(pruner);
       await app.close();
       await messaging.stop();
+      await journeyWebhooks.stop();
       for (const schedule of schedules) await schedule.stop();
       await engine.stop();
       await store.close();

@@ -10,7 +10,7 @@ export interface EngineWorkerData {
 
 /** Requests that expect an answer carry an id; `kick` does not. */
 export type ToWorker =
-  | { readonly t: 'kick' }
+  | { readonly t: 'kick'; readonly urgent?: boolean }
   | { readonly t: 'start' | 'pause' | 'resume' | 'reload' | 'drain' | 'stop'; readonly id: number };
 
 export type FromWorker =

@@ -72,7 +72,7 @@ async function handle(message: Exclude<ToWorker, { t: 'kick' }>): Promise<void> 
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.t === 'kick') return engine.kick();
+  if (message.t === 'kick') return engine.kick(message.urgent);
   handle(message).then(
     () => {
       post({ t: 'done', id: message.id });

@@ -4,7 +4,7 @@ import type { PlannedSend } from '../store/store.js';
 /**
  * The one place a journey's planned message becomes an outbox row for the dispatcher. The built-in
  * `log` channel stays in the journey send log only, as do webhook calls (not dispatched yet).
- * `templateVersion: 0` asks for the template's latest version at send time.
+ * `templateVersion: 0` asks for the version live when the step ran, fixed by the outbox insert.
  * @example toPlannedSend(send) // { idempotencyKey: 'run_1:reminder:email', channel: 'email', … }
  */
 export function toPlannedSend(send: SendRecord): PlannedSend | undefined {
@@ -16,7 +16,8 @@ export function toPlannedSend(send: SendRecord): PlannedSend | undefined {
     templateId: send.target,
     templateVersion: 0,
     category: send.category,
-    context: send.context,
+    // The journey rides along for tracking events (`Email Link Clicked.journeyId`) and per-journey UTM.
+    context: { ...send.context, journeyId: send.journeyId },
     plannedAt: send.at,
   };
 }

@@ -9,7 +9,11 @@ import { applyJourneysToBatch } from '../core/journeys/apply-journeys-to-batch.j
 import { parseSendPolicy, SEND_POLICY_KEY } from '../core/journeys/send-policy.js';
 import type { Profile } from '../core/profiles/profile.js';
 import type { BatchPlan } from '../core/profiles/resolve-batch.js';
+import type { JourneyWrite } from '../core/journeys/journey-write.js';
+import { foldMergedStates } from '../core/journeys/merged-states.js';
+import type { ScheduledStart } from '../core/journeys/scheduled-starts.js';
 import { JourneyConflictError } from '../store/journey-store.js';
+import { JourneyScheduler, type ScheduledWrite } from './journey-scheduler.js';
 import type { BatchWrite, Store } from '../store/store.js';
 import { toPlannedSends } from './journey-outbox.js';
 
@@ -22,7 +26,11 @@ export interface JourneyRunnerOptions {
   readonly startWindowMs?: number;
   /** Timers fired per transaction. */
   readonly timerBatch?: number;
+  /** Segment members a broadcast fans out to per transaction. Default 500. */
+  readonly scheduleChunk?: number;
 }
+
+type DueTimer = { readonly runId: string; readonly profileId: ProfileId; readonly token: number };
 
 /** Time-ordered random run ids (`run_` + 48-bit ms + 64 random bits, base 36). */
 export function createRunId(now: number = Date.now()): string {
@@ -42,8 +50,15 @@ export const isJourneyConflict = (error: unknown): boolean => error instanceof J
 export class JourneyRunner {
   private active: ActiveJourneys = prepareJourneys([], []);
   private revision = -1;
+  private readonly scheduler: JourneyScheduler;
 
-  constructor(private readonly options: JourneyRunnerOptions) {}
+  constructor(private readonly options: JourneyRunnerOptions) {
+    this.scheduler = new JourneyScheduler({
+      store: options.store,
+      commit: (profiles, now, write) => this.commitScheduled(profiles, now, write),
+      ...(options.scheduleChunk !== undefined ? { chunk: options.scheduleChunk } : {}),
+    });
+  }
 
   get journeys(): ActiveJourneys {
     return this.active;
@@ -65,23 +80,46 @@ export class JourneyRunner {
     return this.step(write, now, []);
   }
 
-  /** Fires the journey timers due now, oldest first, in one transaction; returns how many. */
+  /**
+   * Fires the journey timers due now, oldest first, in one transaction, then does one pass of the
+   * scheduler (broadcasts, per-person schedule and date timers); returns how much it did.
+   */
   async fireTimers(now: EpochMs): Promise<number> {
     const { store } = this.options;
     const due = await store.dueJourneyTimers(now, this.options.timerBatch ?? 2000);
-    if (due.length === 0) return 0;
-    const profiles = await store.loadProfiles(new Set(due.map((d) => d.profileId)));
-    const plan: BatchWrite = {
-      merges: [],
-      identities: new Map(),
-      events: [],
-      profiles: [...profiles.values()],
-    };
-    const write = await this.step(plan, now, due);
-    // Only the people whose traits a journey updated are written back.
-    const changed = new Set(write.profiles.filter((p) => profiles.get(p.id) !== p).map((p) => p.id));
-    await store.commitBatch({ ...write, profiles: write.profiles.filter((p) => changed.has(p.id)) });
-    return due.length;
+    if (due.length > 0) {
+      const profiles = await store.loadProfiles(new Set(due.map((d) => d.profileId)));
+      await this.commitStep([...profiles.values()], now, { timers: due });
+    }
+    return due.length + (await this.scheduler.pass(this.active, now));
+  }
+
+  /** Steps people with scheduled starts, and commits them with the schedule's own writes. */
+  private commitScheduled(profiles: readonly Profile[], now: EpochMs, extra: ScheduledWrite): Promise<void> {
+    return this.commitStep(profiles, now, { starts: extra.starts }, (w) => ({
+      ...w,
+      profileTimers: [...(extra.profileTimers ?? []), ...(w.profileTimers ?? [])],
+      ...(extra.firedProfileTimers ? { firedProfileTimers: extra.firedProfileTimers } : {}),
+      ...(extra.schedule ? { schedule: extra.schedule } : {}),
+    }));
+  }
+
+  /** One transaction of timers or starts for loaded people; only those whose traits changed are written back. */
+  private async commitStep(
+    loaded: readonly Profile[],
+    now: EpochMs,
+    inputs: { timers?: readonly DueTimer[]; starts?: readonly ScheduledStart[] },
+    amend: (w: JourneyWrite) => JourneyWrite = (w) => w,
+  ): Promise<void> {
+    const plan: BatchWrite = { merges: [], identities: new Map(), events: [], profiles: [...loaded] };
+    const write = await this.step(plan, now, inputs.timers ?? [], inputs.starts);
+    const before = new Map(loaded.map((p) => [p.id, p]));
+    const changed = write.profiles.filter((p) => before.get(p.id) !== p);
+    await this.options.store.commitBatch({
+      ...write,
+      profiles: changed,
+      ...(write.journeys ? { journeys: amend(write.journeys) } : {}),
+    });
   }
 
   /** The earliest pending journey timer. */
@@ -92,15 +130,20 @@ export class JourneyRunner {
   private async step<W extends BatchPlan & BatchWrite>(
     write: W,
     now: EpochMs,
-    timers: readonly { runId: string; profileId: ProfileId; token: number }[],
+    timers: readonly DueTimer[],
+    starts?: readonly ScheduledStart[],
   ): Promise<W> {
     const sendsSince = asEpochMs(now - longestCapWindowMs(this.active.policy));
-    const states = await this.options.store.loadJourneyStates(
-      write.profiles.map((p) => p.id),
-      { now, sendsSince },
+    // Merged-away people too: their runs continue on the survivor, in this very batch.
+    const states = foldMergedStates(
+      await this.options.store.loadJourneyStates(
+        [...write.profiles.map((p) => p.id), ...write.merges.map((m) => m.from)],
+        { now, sendsSince },
+      ),
+      write.merges,
     );
     const { write: journeys, profiles } = applyJourneysToBatch(
-      { profiles: write.profiles, events: write.events, timers, states },
+      { profiles: write.profiles, events: write.events, timers, states, ...(starts ? { starts } : {}) },
       {
         journeys: this.active,
         now,

@@ -1,7 +1,7 @@
-import { type EpochMs, type ProfileId } from '../core/brand.js';
+import { asEpochMs, MS_PER_DAY, type EpochMs, type ProfileId } from '../core/brand.js';
 import { apiRunId, apiStartMessage, type ApiStartRequest } from '../core/journeys/api-start.js';
 import type { Journey } from '../core/journeys/definition.js';
-import { computeJourneyStats, type JourneyStats } from '../core/journeys/journey-stats.js';
+import { statsFromCounters, type JourneyStats } from '../core/journeys/journey-stats.js';
 import type { RunState } from '../core/journeys/run-state.js';
 import { parseSendPolicy, SEND_POLICY_KEY, sendPolicySchema } from '../core/journeys/send-policy.js';
 import type { SendPolicy } from '../core/journeys/send-step.js';
@@ -13,8 +13,9 @@ import {
 import { validateJourney, type JourneyProblem } from '../core/journeys/validate-journey.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { PublishOutcome } from '../store/journey-store.js';
-import type { Store } from '../store/store.js';
+import type { Store, TemplateStore } from '../store/store.js';
 import type { GroupCommitter } from './group-commit.js';
+import { personOfProfile, type InboxPerson } from './journey-person.js';
 import type { EngineHandle } from './profile-engine.js';
 
 export interface JourneyServiceOptions {
@@ -22,6 +23,10 @@ export interface JourneyServiceOptions {
   readonly committer: GroupCommitter;
   readonly engine: EngineHandle;
   readonly clock: () => EpochMs;
+  /** The template store publishing checks send nodes against; without it, templates are not checked. */
+  readonly templates?: Pick<TemplateStore, 'listTemplates'>;
+  /** Inputs of runs ended longer ago than this are pruned (`pruneInputs`). Default 30. */
+  readonly inputRetentionDays?: number;
 }
 
 /** Who an API start is for. */
@@ -63,12 +68,22 @@ export class JourneyService {
    */
   async publish(
     id: string,
-    options: { definition?: unknown; migrate: boolean; onlyIfChanged: boolean },
+    options: {
+      definition?: unknown;
+      migrate: boolean;
+      onlyIfChanged: boolean;
+      /** Publish even if send nodes name templates not saved yet (the demo's library). */
+      allowMissingTemplates?: boolean;
+    },
   ): Promise<Result<PublishOutcome & { changed: boolean }, readonly JourneyProblem[]>> {
-    const { store, clock, engine } = this.options;
+    const { store, clock, engine, templates } = this.options;
     const stored = await store.getJourney(id);
     const source = options.definition ?? stored?.draft ?? stored?.published;
-    const checked = validateJourney(source);
+    const known =
+      templates && !options.allowMissingTemplates
+        ? new Set((await templates.listTemplates()).map((t) => t.id))
+        : undefined;
+    const checked = validateJourney(source, known ? { knownTemplates: known } : {});
     if (!checked.ok) return checked;
     if (checked.value.id !== id)
       return err([
@@ -100,22 +115,21 @@ export class JourneyService {
     const message = apiStartMessage(request, person, clock());
     const appended = await committer.append([{ kind: 'message', message }]);
     if (!wait) return ok({ status: 'accepted', runId });
-    if (appended.lastSeq > 0) await engine.waitFor(appended.lastSeq);
+    if (appended.lastSeq > 0) {
+      // Someone waits for this answer: start the pass now rather than after the engine's linger.
+      engine.kick(true);
+      await engine.waitFor(appended.lastSeq);
+    }
     const run = await store.getRun(runId);
     if (run) return ok({ status: 'started', run, duplicate: appended.accepted === 0 });
     const reason = await store.refusalOf(runId);
     return ok(reason !== undefined ? { status: 'refused', runId, reason } : { status: 'accepted', runId });
   }
 
-  private async personOf(
-    target: StartTarget,
-  ): Promise<{ userId?: string; anonymousId?: string } | undefined> {
+  private async personOf(target: StartTarget): Promise<InboxPerson | undefined> {
     if ('userId' in target) return { userId: target.userId };
     if ('anonymousId' in target) return { anonymousId: target.anonymousId };
-    const record = await this.options.store.getProfile(target.profileId as ProfileId);
-    const userId = record?.profile.userIds[0];
-    const anonymousId = record?.identities.find((i) => i.kind === 'anonymous_id')?.value;
-    return userId !== undefined ? { userId } : anonymousId !== undefined ? { anonymousId } : undefined;
+    return personOfProfile(this.options.store, target.profileId as ProfileId);
   }
 
   /** The service's clock, for timestamps the routes write. */
@@ -123,8 +137,17 @@ export class JourneyService {
     return this.options.clock();
   }
 
+  /** A journey's statistics from its counters: O(nodes), however many runs it has had. */
   async stats(journeyId: string): Promise<JourneyStats> {
-    return computeJourneyStats(await this.options.store.journeyActivity(journeyId));
+    const { counters, waiting } = await this.options.store.journeyCounters(journeyId);
+    const revenue = counters.find((c) => c.nodeId === '' && c.name === 'revenue')?.value ?? 0;
+    return statsFromCounters(counters, waiting, revenue);
+  }
+
+  /** Deletes the inputs of runs that ended more than the retention period ago; returns how many. */
+  async pruneInputs(): Promise<number> {
+    const days = this.options.inputRetentionDays ?? 30;
+    return this.options.store.pruneJourneyInputs(asEpochMs(this.options.clock() - days * MS_PER_DAY));
   }
 
   /** Replays the stored events of [from, to] through a journey definition (see `simulateWindow`). */

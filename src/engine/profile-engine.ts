@@ -2,6 +2,7 @@ import type { EpochMs, ProfileId } from '../core/brand.js';
 import { identityKeysOf, type IdentityKey } from '../core/profiles/identity.js';
 import { resolveBatch, type BatchInput } from '../core/profiles/resolve-batch.js';
 import { foldComputedTraits } from '../core/computed/computed-traits.js';
+import { foldMessagingEvents } from '../core/channels/fold-messaging-events.js';
 import { applySegmentsToBatch, type ProfileFold } from '../core/segments/apply-to-batch.js';
 import { prepareSegments, type ActiveSegments } from '../core/segments/segment-step.js';
 import type { InboxRow, Store } from '../store/store.js';
@@ -44,8 +45,11 @@ export interface ProfileEngineOptions {
  * (`ProfileEngine`) or in a worker thread (`WorkerEngine`).
  */
 export interface EngineHandle {
-  /** Asks for a processing pass (after new entries were committed). */
-  kick(): void;
+  /**
+   * Asks for a processing pass (after new entries were committed). `urgent` skips the linger: a caller
+   * waits for the answer (an API start), so batching with followers is not worth its latency.
+   */
+  kick(urgent?: boolean): void;
   /** Resolves once every entry up to `seq` has been applied. */
   waitFor(seq: number): Promise<void>;
   readonly lastProcessedSeq: number;
@@ -124,10 +128,16 @@ export class ProfileEngine implements EngineHandle {
     while (this.running) await new Promise((r) => setTimeout(r, 5));
   }
 
-  /** Asks for a processing pass (after new entries were committed). */
-  kick(): void {
+  /** Asks for a processing pass (after new entries were committed); `urgent` skips the linger. */
+  kick(urgent = false): void {
     if (this.stopped) return;
     this.wanted = true;
+    if (urgent && this.lingering && !this.running) {
+      clearTimeout(this.lingering);
+      this.lingering = undefined;
+      void this.loop();
+      return;
+    }
     if (this.running || this.lingering) return;
     const linger = this.options.lingerMs ?? 10;
     if (linger <= 0) {
@@ -246,6 +256,7 @@ export class ProfileEngine implements EngineHandle {
     if (first.kind === 'erase') {
       await store.eraseProfile(first.profileId, first.seq);
       this.advance(first.seq);
+      await store.maintain?.();
       return 1;
     }
     const stop = rows.findIndex((r) => r.kind === 'erase');
@@ -256,12 +267,13 @@ export class ProfileEngine implements EngineHandle {
     const identities = await store.findOwners(keys);
     const profiles = await store.loadProfiles(new Set(identities.values()));
     const plan = resolveBatch(inputs, { identities, profiles }, this.options);
-    const folds = [foldComputedTraits, ...(this.options.folds ?? [])];
+    const folds = [foldComputedTraits, foldMessagingEvents, ...(this.options.folds ?? [])];
     const now = this.options.clock();
     const write = await this.journeys.extend(applySegmentsToBatch(plan, this.active, now, folds), now);
     const lastSeq = messages[messages.length - 1]!.seq;
     await store.commitBatch(write, lastSeq);
     this.advance(lastSeq);
+    await store.maintain?.();
     return messages.length;
   }
 

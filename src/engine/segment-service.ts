@@ -11,7 +11,7 @@ import {
 } from '../core/segments/aggregates.js';
 import { applySegmentsToBatch } from '../core/segments/apply-to-batch.js';
 import type { Condition, SegmentDefinition } from '../core/segments/definition.js';
-import type { MembershipChange } from '../core/segments/memberships.js';
+import { diffMembers, type MembershipChange } from '../core/segments/memberships.js';
 import { membershipEvent, prepareSegments } from '../core/segments/segment-step.js';
 import type { MembershipChangeRecord, StoredSegment, Store } from '../store/store.js';
 import type { EngineHandle } from './profile-engine.js';
@@ -36,7 +36,10 @@ export interface RecomputeResult {
   readonly members: number;
   readonly entered: number;
   readonly exited: number;
+  /** Time of this segment's own work: its query (alone) or applying its answer (in a full recompute). */
   readonly ms: number;
+  /** In a full recompute, the time of the evaluation all segments shared. */
+  readonly sharedMs?: number;
 }
 
 const CHUNK = 2000;
@@ -149,15 +152,33 @@ export class SegmentService {
     return this.commitWaiter.done;
   }
 
-  /** Reconciles every segment (or one) with the database's answer; returns what changed. */
+  /**
+   * Reconciles every segment (or one) with the database's answer; returns what changed. All segments
+   * are evaluated together, in shared passes over the data, then applied in dependency order; the
+   * engine waits meanwhile, so no real-time change lands between an answer and its application.
+   */
   async recompute(id?: string): Promise<RecomputeResult[]> {
-    const stored = await this.options.store.listSegments();
+    const { store, engine, clock } = this.options;
+    const stored = await store.listSegments();
     const prepared = prepareSegments(stored.map((s) => s.definition));
     if (!prepared.ok) throw new Error(prepared.error);
-    const targets = prepared.value.definitions.filter((d) => id === undefined || d.id === id);
-    const results: RecomputeResult[] = [];
-    for (const d of targets) results.push(await this.options.engine.exclusive(() => this.recomputeOne(d)));
-    return results;
+    const { definitions } = prepared.value;
+    if (id !== undefined) {
+      const target = definitions.find((d) => d.id === id);
+      return target ? [await engine.exclusive(() => this.recomputeOne(target))] : [];
+    }
+    return engine.exclusive(async () => {
+      const started = performance.now();
+      const now = clock();
+      const answers = await store.querySegments(definitions, now);
+      const sharedMs = Math.round(performance.now() - started);
+      const results: RecomputeResult[] = [];
+      for (const d of definitions) {
+        const result = await this.applyAnswer(d, answers.get(d.id) ?? [], now);
+        results.push({ ...result, sharedMs });
+      }
+      return results;
+    });
   }
 
   /** One grouped pass over the history of the new matchers' events, folded per profile. */
@@ -198,10 +219,23 @@ export class SegmentService {
     const { store, clock } = this.options;
     const started = performance.now();
     const now = clock();
-    const wanted = new Set(await store.querySegment(definition.condition, now));
-    const current = new Set(await store.memberIds(definition.id));
-    const entering = [...wanted].filter((id) => !current.has(id));
-    const leaving = [...current].filter((id) => !wanted.has(id));
+    const result = await this.applyAnswer(
+      definition,
+      await store.querySegment(definition.condition, now),
+      now,
+    );
+    return { ...result, ms: Math.round(performance.now() - started) };
+  }
+
+  /** Applies a segment's answer at `now`: entries and exits against its stored members, with their events. */
+  private async applyAnswer(
+    definition: SegmentDefinition,
+    answer: readonly ProfileId[],
+    now: EpochMs,
+  ): Promise<RecomputeResult> {
+    const { store } = this.options;
+    const started = performance.now();
+    const { size, entering, leaving } = diffMembers(answer, await store.memberIds(definition.id));
     const changed = [
       ...entering.map((id) => [id, true] as const),
       ...leaving.map((id) => [id, false] as const),
@@ -238,7 +272,7 @@ export class SegmentService {
     }
     return {
       segmentId: definition.id,
-      members: wanted.size,
+      members: size,
       entered: entering.length,
       exited: leaving.length,
       ms: Math.round(performance.now() - started),

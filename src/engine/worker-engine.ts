@@ -74,8 +74,8 @@ export class WorkerEngine implements EngineHandle {
     this.worker = undefined;
   }
 
-  kick(): void {
-    this.worker?.postMessage({ t: 'kick' } satisfies ToWorker);
+  kick(urgent = false): void {
+    this.worker?.postMessage({ t: 'kick', ...(urgent ? { urgent } : {}) } satisfies ToWorker);
   }
 
   waitFor(seq: number): Promise<void> {

@@ -45,10 +45,10 @@ function form(items: readonly PreferenceItem[], note = '') {
 }
 
 /** The raw body the text parser below produced. */
-const bodyText = (body: unknown): string => (typeof body === 'string' ? body : '');
+export const bodyText = (body: unknown): string => (typeof body === 'string' ? body : '');
 
 /** Raw bodies as text: forms (RFC 8058 one-click, the preference page, Twilio webhooks). */
-function textBodies(scope: FastifyInstance) {
+export function textBodies(scope: FastifyInstance) {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) =>
     done(null, body),

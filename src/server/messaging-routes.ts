@@ -5,6 +5,8 @@ import { registerConsentRoutes } from './consent-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerProviderRoutes } from './provider-routes.js';
 import { registerTemplateRoutes } from './template-routes.js';
+import { registerTrackingRoutes } from './tracking-routes.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 
 /**
  * Registers the messaging API: templates, sends and deliveries, providers, consent pages and webhooks.
@@ -37,5 +39,27 @@ export function registerMessagingRoutes(
     twilioAuthToken: async () =>
       (await messaging.registry.secretsOf('twilio'))?.authToken as string | undefined,
     publicUrl: messaging.options.publicUrl,
+  });
+  registerTrackingRoutes(app, { tracker: messaging.tracker });
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  registerWebhookRoutes(app, {
+    store,
+    outcomes: messaging.outcomes,
+    ses: async () => {
+      const c = await messaging.registry.configOf('ses');
+      if (!c) return undefined;
+      const topicArn = str(c.settings.snsTopicArn);
+      const signingCert = str(c.settings.snsSigningCert);
+      const password = str(c.secrets.webhookPassword);
+      return {
+        ...(topicArn ? { topicArn } : {}),
+        ...(signingCert ? { signingCert } : {}),
+        ...(password ? { password } : {}),
+      };
+    },
+    twilioAuthToken: async () =>
+      (await messaging.registry.secretsOf('twilio'))?.authToken as string | undefined,
+    publicUrl: messaging.options.publicUrl,
+    clock,
   });
 }

@@ -5,6 +5,7 @@ import type {
   DecisionRecord,
   JourneyWrite,
   ProfileJourneyState,
+  ScheduleState,
   SendRecord,
 } from '../core/journeys/journey-write.js';
 import type { RunState } from '../core/journeys/run-state.js';
@@ -40,10 +41,52 @@ export interface DueJourneyTimer {
 /** Raised by a commit whose journey state another writer moved since it was read; the batch is retried. */
 export class JourneyConflictError extends Error {
   readonly code = 'journey_conflict';
-  constructor(readonly profileId: ProfileId | 'inbox') {
+  constructor(readonly profileId: ProfileId | 'inbox' | 'schedule') {
     super(`the journey state of ${profileId} changed under this batch`);
   }
 }
+
+/** A journey's broadcast schedule as stored (see `ScheduleState`). */
+export interface StoredSchedule extends ScheduleState {
+  readonly journeyId: string;
+  readonly version: number;
+}
+
+/** A per-person timer of a local-time broadcast (slot: the occurrence) or a date trigger (slot `date`). */
+export interface DueProfileTimer {
+  readonly journeyId: string;
+  readonly profileId: ProfileId;
+  readonly slot: string;
+  readonly dueAt: EpochMs;
+}
+
+/** A journey's counters (node id empty for the journey's own) and the runs waiting at each node now. */
+export interface JourneyCounters {
+  readonly counters: readonly { readonly nodeId: string; readonly name: string; readonly value: number }[];
+  readonly waiting: ReadonlyMap<string, number>;
+}
+
+/** A webhook call a run planned, waiting to be made. */
+export interface JourneyWebhookCall {
+  readonly id: number;
+  readonly attempts: number;
+  readonly idempotencyKey: string;
+  readonly profileId: ProfileId;
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  /** The run's wait token, when it waits for the response. */
+  readonly token?: number;
+}
+
+/** What became of a webhook call: done, to be retried at a time, or given up. */
+export type WebhookCallOutcome =
+  | { readonly status: 'done' }
+  | { readonly status: 'pending'; readonly retryAt: EpochMs; readonly error: string }
+  | { readonly status: 'failed'; readonly error: string };
 
 /** Filters for listing runs. */
 export interface RunQuery {
@@ -94,8 +137,22 @@ export interface JourneyStore {
     ids: Iterable<ProfileId>,
     options: { now: EpochMs; sendsSince: EpochMs },
   ): Promise<Map<ProfileId, ProfileJourneyState>>;
+  /** Every journey's broadcast schedule row. */
+  journeySchedules(): Promise<StoredSchedule[]>;
+  /** Records the schedule of a newly published version (an older version's row is replaced). */
+  syncJourneySchedule(journeyId: string, version: number, state: ScheduleState): Promise<void>;
+  /** Per-person schedule and date timers due at `now`, in due order. */
+  dueProfileTimers(now: EpochMs, limit: number): Promise<DueProfileTimer[]>;
+  /** A journey's counters and waiting runs, for its statistics in O(nodes). */
+  journeyCounters(journeyId: string): Promise<JourneyCounters>;
+  /** Deletes the inputs of runs that ended before `endedBefore`; returns how many were deleted. */
+  pruneJourneyInputs(endedBefore: EpochMs): Promise<number>;
+  /** Webhook calls due to be made. */
+  pendingJourneyWebhooks(now: EpochMs, limit: number): Promise<JourneyWebhookCall[]>;
+  settleJourneyWebhook(id: number, outcome: WebhookCallOutcome): Promise<void>;
   /** Journey timers due at `now`, in due order. */
   dueJourneyTimers(now: EpochMs, limit: number): Promise<DueJourneyTimer[]>;
+  /** The earliest journey timer, per-person timer or broadcast (a fan-out in progress: 0). */
   nextJourneyTimer(): Promise<EpochMs | undefined>;
   getRun(runId: string): Promise<RunState | undefined>;
   listRuns(query: RunQuery): Promise<readonly RunState[]>;

@@ -138,6 +138,11 @@ export interface Store extends JourneyStore {
   deleteSegment(id: string): Promise<boolean>;
   /** Evaluates a condition over the whole population, in the database, at `now`. */
   querySegment(condition: Condition, now: EpochMs): Promise<ProfileId[]>;
+  /**
+   * Evaluates every given segment at `now` in shared passes (a full recompute); ordered by their
+   * references, a `segment` condition on one of them reads its fresh answer. Members by segment id.
+   */
+  querySegments(definitions: readonly SegmentDefinition[], now: EpochMs): Promise<Map<string, ProfileId[]>>;
   /** Current members, in profile id order. */
   listMembers(segmentId: string, query: { limit: number; cursor?: string }): Promise<Page<ProfileId>>;
   /** All current member ids of a segment. */
@@ -175,6 +180,12 @@ export interface Store extends JourneyStore {
    * (the engine's store calls it when a paused job on another connection resumes it).
    */
   invalidateCache?(): void;
+
+  /**
+   * Housekeeping the engine runs after each commit, once it has reported its progress: the embedded
+   * store checkpoints its files here (at most every two seconds), off every waiter's path.
+   */
+  maintain?(): Promise<void>;
 
   close(): Promise<void>;
 }
@@ -265,9 +276,16 @@ export interface OutboxStore {
    * false when it was no longer pending.
    */
   markSending(id: number, at: EpochMs, choice: SendingChoice): Promise<boolean>;
+  /** `markSending` for a batch, in one transaction; returns the ids that were still pending. */
+  markSendingMany(
+    items: readonly { readonly id: number; readonly choice: SendingChoice }[],
+    at: EpochMs,
+  ): Promise<Set<number>>;
   /** Moves a pending delivery's due time without an attempt or a history entry (a busy provider). */
   defer(id: number, until: EpochMs): Promise<void>;
   update(id: number, change: DeliveryUpdate): Promise<void>;
+  /** Several updates in one transaction (the dispatcher's outcomes of a moment). */
+  updateMany(changes: readonly { readonly id: number; readonly change: DeliveryUpdate }[]): Promise<void>;
   /** After a crash: deliveries left `sending` become due again (retried with the same key). */
   reconcile(now: EpochMs): Promise<number>;
   /** A dead delivery back to pending, attempts reset; false when it is not dead. */
@@ -321,6 +339,10 @@ export interface ConsentStore {
     source: string,
   ): Promise<void>;
   consentsOf(profileId: ProfileId): Promise<Record<string, boolean>>;
+  /** `consentsOf` for many profiles at once (profiles without any are absent). */
+  consentsOfMany(profileIds: readonly ProfileId[]): Promise<Map<ProfileId, Record<string, boolean>>>;
+  /** Which of these `channel:address` keys are suppressed (addresses compared in lower case). */
+  suppressedAmong(keys: readonly { channel: string; address: string }[]): Promise<Set<string>>;
   suppress(channel: string, address: string, reason: SuppressionReason, at: EpochMs): Promise<void>;
   unsuppress(channel: string, address: string): Promise<boolean>;
   suppression(

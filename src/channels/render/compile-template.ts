@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../../core/result.js';
+import type { EmailTracking } from '../../core/channels/email-tracking.js';
 import type { MessageTemplate } from '../../core/channels/template.js';
 import { MESSAGE_CHANNELS, type Mailbox, type VariantOf } from '../../core/channels/variants.js';
 import { analyzeLiquid, type TemplateIssue } from './analyze-liquid.js';
@@ -18,6 +19,8 @@ export interface CompiledTemplate {
   readonly id: string;
   readonly version: number;
   readonly defaultLocale: string;
+  /** Email open and click tracking (see `email-tracking.ts`); off when absent. */
+  readonly tracking?: EmailTracking;
   readonly variants: {
     readonly email?: Readonly<Record<string, CompiledEmailVariant>>;
     readonly sms?: Readonly<Record<string, VariantOf<'sms'>>>;
@@ -92,6 +95,9 @@ export async function compileTemplate(
     for (const [field, source] of strings(variants[channel], `variants.${channel}`))
       if (source.includes('{')) errors.push(...analyzeLiquid(source, field));
   if (errors.length > 0) return err(errors);
-  const { id, version, defaultLocale } = template;
-  return ok({ template: { id, version, defaultLocale, variants }, warnings });
+  const { id, version, defaultLocale, tracking } = template;
+  return ok({
+    template: { id, version, defaultLocale, ...(tracking ? { tracking } : {}), variants },
+    warnings,
+  });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailTrackingSchema } from './email-tracking.js';
 import { MESSAGE_CHANNELS, variantSchemas, type MessageChannel } from './variants.js';
 
 /** A BCP 47 language tag as used here: `en`, `tr-TR`, `pt-BR`, `zh-Hant-TW`. */
@@ -35,6 +36,8 @@ export const messageTemplateSchema = z
     name: z.string().max(200).optional(),
     defaultLocale: localeSchema,
     variants: templateVariantsSchema,
+    /** Email open and click tracking, and UTM parameters for its links; off when absent. */
+    tracking: emailTrackingSchema.optional(),
   })
   .superRefine((t, ctx) => {
     for (const channel of MESSAGE_CHANNELS) {

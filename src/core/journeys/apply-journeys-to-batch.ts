@@ -4,7 +4,15 @@ import type { ResolvedEvent } from '../profiles/resolve-batch.js';
 import { readApiStart } from './api-start.js';
 import type { Journey } from './definition.js';
 import { decideEntry, keyedBy, matchEventTrigger } from './entry.js';
-import type { JourneyStepResult, ProfileGuard, ProfileJourneyState, RunWrite } from './journey-write.js';
+import type {
+  JourneyStepResult,
+  ProfileGuard,
+  ProfileJourneyState,
+  ProfileTimerWrite,
+  RunWrite,
+} from './journey-write.js';
+import { dateTimerOf, dateTriggerOf, type ScheduledStart } from './scheduled-starts.js';
+import { readWebhookResponse } from './webhook-response.js';
 import {
   createProfilePass,
   liveRuns,
@@ -32,6 +40,8 @@ export interface JourneyBatch {
     readonly profileId: ProfileId;
     readonly token: number;
   }[];
+  /** Runs that schedule and date triggers start now (re-entry rules apply; duplicates start nothing). */
+  readonly starts?: readonly ScheduledStart[];
   /** Each person's journey state, as loaded; people without one are left alone. */
   readonly states: ReadonlyMap<ProfileId, ProfileJourneyState>;
 }
@@ -91,6 +101,12 @@ function follow(p: ProfilePass, fromRunId: string, handOffs: readonly RunEffect[
 }
 
 function feedEvent(p: ProfilePass, event: JourneyEvent, at: EpochMs, startsSince: EpochMs | undefined): void {
+  const response = readWebhookResponse(event);
+  if (response) {
+    const run = p.runs.get(response.runId);
+    if (run) stepOne(p, run, { kind: 'webhook_response', token: response.token, body: response.body });
+    return;
+  }
   const api = readApiStart(event);
   if (api) {
     const journey = latestById(p, api.journeyId);
@@ -138,6 +154,31 @@ function feedEvent(p: ProfilePass, event: JourneyEvent, at: EpochMs, startsSince
   }
 }
 
+/**
+ * Keeps each date trigger's timer in step with the person's traits (set, moved or cleared as the
+ * trait changes). A timer already due is left to fire first; firing sets the next one.
+ */
+function maintainDateTimers(p: ProfilePass): ProfileTimerWrite[] {
+  const out: ProfileTimerWrite[] = [];
+  for (const journey of p.ctx.journeys.latest) {
+    if (!dateTriggerOf(journey)) continue;
+    const dueAt = dateTimerOf(journey, p.profile, p.ctx.now) ?? null;
+    const base = { journeyId: journey.id, profileId: p.profile.id, slot: 'date' };
+    out.push({ ...base, dueAt, unlessDueBy: p.ctx.now });
+  }
+  return out;
+}
+
+function groupBy<T extends { readonly profileId: ProfileId }>(items: readonly T[]): Map<ProfileId, T[]> {
+  const out = new Map<ProfileId, T[]>();
+  for (const item of items) {
+    let list = out.get(item.profileId);
+    if (!list) out.set(item.profileId, (list = []));
+    list.push(item);
+  }
+  return out;
+}
+
 const journeyEventOf = (e: ResolvedEvent): JourneyEvent | undefined =>
   e.message.type === 'track' && typeof e.message.event === 'string'
     ? { event: e.message.event, properties: e.message.properties ?? {}, messageId: e.message.messageId }
@@ -172,6 +213,8 @@ export function applyJourneysToBatch(batch: JourneyBatch, ctx: JourneyBatchConte
     if (!list) timersOf.set(t.profileId, (list = []));
     list.push(t);
   }
+  const startsOf = groupBy(batch.starts ?? []);
+  const profileTimers: ProfileTimerWrite[] = [];
   const runs: RunWrite[] = [];
   const guards = new Map<ProfileId, ProfileGuard>();
   const profiles = new Map<ProfileId, Profile>();
@@ -179,6 +222,11 @@ export function applyJourneysToBatch(batch: JourneyBatch, ctx: JourneyBatchConte
     const state = batch.states.get(profile.id);
     if (!state) continue;
     const p = createProfilePass(ctx, out, profile, state);
+    for (const start of startsOf.get(profile.id) ?? []) {
+      const journey = latestById(p, start.journeyId);
+      if (journey)
+        tryStart(p, journey, { runId: start.runId, input: { kind: 'start', payload: start.payload } }, 0);
+    }
     for (const t of timersOf.get(profile.id) ?? []) {
       const run = p.runs.get(t.runId);
       if (run) follow(p, run.runId, stepOne(p, run, { kind: 'timer', token: t.token }), 0);
@@ -194,6 +242,7 @@ export function applyJourneysToBatch(batch: JourneyBatch, ctx: JourneyBatchConte
       if (event) feedEvent(p, event, e.timestamp, ctx.startsSince);
     }
     for (const id of p.changed) runs.push(runWrite(p, p.runs.get(id)!));
+    profileTimers.push(...maintainDateTimers(p));
     guards.set(profile.id, { expectedVersion: state.version, firstSeq, lastSeq });
     if (p.profileChanged) profiles.set(profile.id, p.profile);
   }
@@ -202,5 +251,15 @@ export function applyJourneysToBatch(batch: JourneyBatch, ctx: JourneyBatchConte
     (min, e) => (e.seq > 0 && (min === 0 || e.seq < min) ? e.seq : min),
     0,
   );
-  return { write: { ...out, runs, firedTimers, guards, inboxFirstSeq }, profiles };
+  return {
+    write: {
+      ...out,
+      runs,
+      firedTimers,
+      guards,
+      inboxFirstSeq,
+      ...(profileTimers.length > 0 ? { profileTimers } : {}),
+    },
+    profiles,
+  };
 }

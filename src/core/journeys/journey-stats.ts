@@ -88,3 +88,85 @@ export function computeJourneyStats(activity: {
   }
   return { started, active, ended, converted, revenue: activity.revenue, messages, nodes };
 }
+
+/** The key of a counter: node id (empty for the whole journey), a tab, the counter's name. */
+export const counterKey = (nodeId: string, name: string): string => `${nodeId}\t${name}`;
+
+/**
+ * What one run contributes to its journey's counters, the same way `computeJourneyStats` counts it:
+ * started/ended/converted for the journey, and per node entered, passed, exited, converted and
+ * `branch:<key>`. Waiting runs are not counted here (the store counts them from its runs index).
+ */
+export function runCounters(run: RunState): Map<string, number> {
+  const out = new Map<string, number>();
+  if (run.status === 'new') return out;
+  const add = (nodeId: string, name: string): void => {
+    const key = counterKey(nodeId, name);
+    out.set(key, (out.get(key) ?? 0) + 1);
+  };
+  add('', 'started');
+  if (run.status === 'ended') {
+    add('', 'ended');
+    add(run.nodeId, 'exited');
+  }
+  for (const h of run.history) {
+    add(h.nodeId, 'entered');
+    if (h.branch === undefined) continue;
+    add(h.nodeId, 'passed');
+    add(h.nodeId, `branch:${h.branch}`);
+  }
+  if (run.convertedAt !== undefined) {
+    add('', 'converted');
+    for (const id of new Set(run.history.map((h) => h.nodeId))) add(id, 'converted');
+  }
+  return out;
+}
+
+/**
+ * The change in counters from a run's state before a step (undefined: new) to after it.
+ * @example countersDelta(before, after) // { 'reminder\tentered': 1, '\tstarted': 1 }
+ */
+export function countersDelta(before: RunState | undefined, after: RunState): Record<string, number> {
+  const delta = Object.fromEntries(runCounters(after));
+  if (before) for (const [k, v] of runCounters(before)) delta[k] = (delta[k] ?? 0) - v;
+  for (const k of Object.keys(delta)) if (delta[k] === 0) delete delta[k];
+  return delta;
+}
+
+/**
+ * A journey's statistics from its counters (node, name, value), the number of runs waiting at each
+ * node, and revenue: O(nodes), whatever the number of runs.
+ * @example statsFromCounters(rows, new Map([['wait', 12]]), 59.9)
+ */
+export function statsFromCounters(
+  counters: readonly { readonly nodeId: string; readonly name: string; readonly value: number }[],
+  waiting: ReadonlyMap<string, number>,
+  revenue: number,
+): JourneyStats {
+  const nodes: Record<string, NodeStats> = {};
+  const node = (id: string): NodeStats => (nodes[id] ??= emptyNode());
+  const total: Record<string, number> = {};
+  for (const { nodeId, name, value } of counters) {
+    if (value === 0) continue;
+    if (nodeId === '') {
+      total[name] = value;
+      continue;
+    }
+    const n = node(nodeId);
+    if (name.startsWith('branch:')) n.branches[name.slice('branch:'.length)] = value;
+    else if (name in n && name !== 'branches' && name !== 'waiting')
+      (n as unknown as Record<string, number>)[name] = value;
+  }
+  for (const [id, count] of waiting) node(id).waiting = count;
+  const started = total.started ?? 0;
+  const ended = total.ended ?? 0;
+  return {
+    started,
+    active: started - ended,
+    ended,
+    converted: total.converted ?? 0,
+    revenue,
+    messages: total.messages ?? 0,
+    nodes,
+  };
+}

@@ -36,6 +36,42 @@ export interface ProfileJourneyState {
 export interface RunWrite {
   readonly state: RunState;
   readonly goalUntil: EpochMs | null;
+  /** What this write changes in the journey's counters (see `runCounters`), keyed `node\tcounter`. */
+  readonly counters?: Readonly<Record<string, number>>;
+}
+
+/** A per-person timer of a schedule or date trigger to set (`dueAt`) or clear (`null`). */
+export interface ProfileTimerWrite {
+  readonly journeyId: string;
+  readonly profileId: ProfileId;
+  /** The occurrence of a local-time broadcast, or `date` for a date trigger. */
+  readonly slot: string;
+  readonly dueAt: EpochMs | null;
+  /** Leaves alone a timer already due by this time: it fires first, and then sets the next itself. */
+  readonly unlessDueBy?: EpochMs;
+}
+
+/** A per-person timer that fired (deleted unless it was moved meanwhile). */
+export interface FiredProfileTimer {
+  readonly journeyId: string;
+  readonly profileId: ProfileId;
+  readonly slot: string;
+  readonly dueAt: EpochMs;
+}
+
+/** A journey's broadcast state: the next occurrence, and the one being fanned out with its cursor. */
+export interface ScheduleState {
+  readonly nextAt: EpochMs | null;
+  readonly fanningAt: EpochMs | null;
+  /** The last member (profile id) the fan-out has reached. */
+  readonly cursor: string;
+}
+
+/** Moves a broadcast on, if it is still where the engine read it (else the commit fails and is retried). */
+export interface ScheduleAdvance {
+  readonly journeyId: string;
+  readonly expected: ScheduleState;
+  readonly next: ScheduleState;
 }
 
 /** A message planned by a send step (or a webhook call), as the log of recent sends and stats keep it. */
@@ -117,6 +153,9 @@ export interface JourneyWrite {
   readonly conversions: readonly ConversionRecord[];
   readonly assignments: readonly AssignmentRecord[];
   readonly inputs: readonly InputRecord[];
+  readonly profileTimers?: readonly ProfileTimerWrite[];
+  readonly firedProfileTimers?: readonly FiredProfileTimer[];
+  readonly schedule?: ScheduleAdvance;
   readonly guards: ReadonlyMap<ProfileId, ProfileGuard>;
   /**
    * The lowest inbox sequence number the batch consumes (0: none). The commit fails if the inbox cursor

@@ -14,6 +14,7 @@ import type {
   SendRecord,
   TimerRecord,
 } from './journey-write.js';
+import { countersDelta } from './journey-stats.js';
 import type { RunEffect, RunInput, RunState } from './run-state.js';
 import { createRun } from './run-state.js';
 import { stepRun } from './step-machine.js';
@@ -43,6 +44,8 @@ export interface ProfilePass {
   profile: Profile;
   profileChanged: boolean;
   readonly runs: Map<string, RunState>;
+  /** The runs as loaded, so a write can say what it changed in the journey's counters. */
+  readonly loaded: ReadonlyMap<string, RunState>;
   readonly heads: Map<string, RunHead>;
   readonly sends: RecentSend[];
   /** Runs changed in this batch, by id. */
@@ -62,6 +65,7 @@ export function createProfilePass(
     profile,
     profileChanged: false,
     runs: new Map(state.runs.map((r) => [r.runId, r])),
+    loaded: new Map(state.runs.map((r) => [r.runId, r])),
     heads: new Map(state.heads.map((h) => [h.runId, h])),
     sends: [...state.recentSends],
     changed: new Set(),
@@ -84,7 +88,8 @@ export const goalUntil = (journey: Journey, run: RunState): EpochMs | null =>
 /** The run's state for the store. */
 export function runWrite(p: ProfilePass, run: RunState): RunWrite {
   const journey = journeyOf(p, run);
-  return { state: run, goalUntil: journey ? goalUntil(journey, run) : null };
+  const counters = countersDelta(p.loaded.get(run.runId), run);
+  return { state: run, goalUntil: journey ? goalUntil(journey, run) : null, counters };
 }
 
 /** Applies `update_profile` as the step machine did on its copy, so later steps and the store agree. */

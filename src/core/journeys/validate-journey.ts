@@ -52,7 +52,13 @@ function checkNodes(j: Journey, options: ValidationOptions, out: JourneyProblem[
     if (n.type === 'entry' && n !== entries[0]) problem('multiple_entries', `${n.id} is a second entry node`);
     const keys = branchesOf(n);
     if (new Set(keys).size !== keys.length) problem('duplicate_branch_key', `${n.id} names a branch twice`);
-    if (n.type === 'send' && options.knownTemplates && !options.knownTemplates.has(n.template))
+    // The built-in log channel renders nothing, so its sends need no saved template.
+    if (
+      n.type === 'send' &&
+      n.channel !== 'log' &&
+      options.knownTemplates &&
+      !options.knownTemplates.has(n.template)
+    )
       problem('unknown_template', `${n.id} sends unknown template ${n.template}`, 'template');
     if (n.type === 'webhook' && n.responseKey !== undefined && RESERVED_CONTEXT_KEYS.has(n.responseKey))
       problem(

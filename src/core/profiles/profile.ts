@@ -92,6 +92,9 @@ export function touch(profile: Profile, at: EpochMs, channel: SourceChannel): Pr
   };
 }
 
+/** Counts an event that is not the person's own activity (last seen and last channel unchanged). */
+export const countEvent = (profile: Profile): Profile => ({ ...profile, eventCount: profile.eventCount + 1 });
+
 export function upsertPushToken(profile: Profile, token: PushToken): Profile {
   const others = profile.pushTokens.filter((t) => t.token !== token.token);
   return { ...profile, pushTokens: [...others, token] };

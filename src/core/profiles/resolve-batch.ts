@@ -1,5 +1,6 @@
 import type { EpochMs, ProfileId } from '../brand.js';
 import { channelOf, type InboundMessage } from '../messages/inbound-message.js';
+import { isInternalMessage } from '../messages/internal-message.js';
 import { deviceTokenOf, identityKey, phoneOf, userTraitsOf, type IdentityKey } from './identity.js';
 import {
   createProfile,
@@ -8,6 +9,7 @@ import {
   setGroup,
   setTraits,
   touch,
+  countEvent,
   upsertPushToken,
   type Profile,
   type PushToken,
@@ -121,7 +123,8 @@ class BatchResolver {
     if (message.type === 'group' && message.groupId !== undefined) {
       profile = setGroup(profile, message.groupId, message.traits ?? {}, at);
     }
-    this.put(touch(profile, at, channel));
+    // Orkestra's own events (receipts, opens, consent) are not the person's activity on a channel.
+    this.put(isInternalMessage(message) ? countEvent(profile) : touch(profile, at, channel));
     pid = this.claimEmail(pid, traits.email, message, at);
     this.claimPhone(pid, phoneOf(traits));
     this.claimDevice(pid, message, at);

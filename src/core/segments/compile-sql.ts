@@ -41,7 +41,8 @@ export const sqliteDialect: SqlDialect = {
   placeholder: () => '?',
 };
 
-class Builder {
+/** Collects the parameters of a statement as its SQL is written. */
+export class Builder {
   readonly params: unknown[] = [];
   constructor(readonly dialect: SqlDialect) {}
   param(value: unknown): string {
@@ -50,7 +51,7 @@ class Builder {
   }
 }
 
-const NUMERIC = `IN ('integer', 'real')`;
+export const NUMERIC = `IN ('integer', 'real')`;
 
 function equalsSql(b: Builder, type: string, value: string, x: Scalar): string {
   if (typeof x === 'boolean') return `(${type} = '${x ? 'true' : 'false'}')`;
@@ -59,7 +60,7 @@ function equalsSql(b: Builder, type: string, value: string, x: Scalar): string {
 }
 
 /** A value to compare: an SQL expression for its JSON type name and one for the value itself. */
-interface ValueSql {
+export interface ValueSql {
   readonly type: string;
   readonly value: string;
 }
@@ -73,8 +74,9 @@ const jsonValueSql = (b: Builder, column: string, path: readonly string[]): Valu
  * `daysSinceLastOrder`, derived from `lastOrderAt` by the same function as in memory (`ork_days_since`).
  * `now` is inlined (an integer we produce) because the expression appears more than once.
  */
-function daysSinceLastOrderSql(b: Builder, now: number): ValueSql {
-  const last = jsonValueSql(b, 'p.state', ['computed', 'lastOrderAt']);
+function daysSinceLastOrderSql(b: Builder, scope: ConditionScope): ValueSql {
+  const { now } = scope;
+  const last = stateValue(b, scope, ['computed', 'lastOrderAt']);
   const days = `ork_days_since(${last.type}, ${last.value}, ${Math.trunc(now)})`;
   return { type: `(CASE WHEN ${days} IS NULL THEN NULL ELSE 'integer' END)`, value: days };
 }
@@ -134,64 +136,104 @@ function compareNumberSql(b: Builder, expr: string, c: Comparison): string {
 
 /** The WHERE clause that picks a matcher's events from the `events` table. */
 function matchSql(b: Builder, m: Matcher, now: number): string {
-  const parts = [`e.name = ${b.param(m.event)}`];
-  for (const f of m.where) parts.push(filterSql(b, f));
+  return [`e.name = ${b.param(m.event)}`, ...eventTermsSql(b, m, now)].join(' AND ');
+}
+
+/**
+ * A matcher's terms beyond the event name: its window first (read from the index), then its property
+ * filters (which read the event body). Empty when every event of the name counts.
+ */
+export function eventTermsSql(b: Builder, m: Matcher, now: number): string[] {
+  const parts: string[] = [];
   if (m.window.kind === 'last') parts.push(`e.timestamp >= ${b.param(now - windowMs(m.window))}`);
   if (m.window.kind === 'between') {
     parts.push(
       `e.timestamp BETWEEN ${b.param(toDateMs(m.window.from))} AND ${b.param(toDateMs(m.window.to))}`,
     );
   }
-  return parts.join(' AND ');
+  for (const f of m.where) parts.push(filterSql(b, f));
+  return parts;
 }
 
 function filterSql(b: Builder, f: PropertyFilter): string {
   return compareSql(b, 'e.body', ['properties', ...f.property.split('.')], f, 0);
 }
 
-function conditionSql(b: Builder, c: Condition, now: number, columns: Map<string, number>): string {
+/** One per-profile figure of a matcher: count, first and last time, sum and number of numeric values. */
+export type Figure = 'c' | 'f' | 'l' | 's' | 'n';
+
+/** Where a compiled condition reads what is not in the profile row: matcher figures and other segments. */
+export interface ConditionScope {
+  readonly now: number;
+  /** The SQL of one figure of the matcher with this key (NULL when the profile has no matching event). */
+  figure(key: string, which: Figure): string;
+  /** A 0/1 expression: whether the profile `p` is a member of the segment. */
+  member(b: Builder, segmentId: string): string;
+  /** The value at a path of the profile state; by default read from the JSON of `p.state`. */
+  readonly value?: (path: readonly string[]) => ValueSql;
+  /** A 0/1 expression of reachability; by default `reachableSql`. */
+  readonly reachable?: (b: Builder, channel: string, topic: string | undefined) => string;
+}
+
+/** A value of the profile state `p.state` at a path, as the scope reads it. */
+const stateValue = (b: Builder, scope: ConditionScope, path: readonly string[]): ValueSql =>
+  scope.value ? scope.value(path) : jsonValueSql(b, 'p.state', path);
+
+/** Whether the profile `p` is reachable, from the JSON of `p.state` (`ork_reachable`, a 0/1 expression). */
+export function reachableSql(b: Builder, channel: string, topic: string | undefined): string {
+  // Only the fields reachability reads, as JSON (`->` keeps their JSON types), not the whole state.
+  return `COALESCE(ork_reachable(json_object('email', p.state -> '$.traits.email', 'phone', p.state -> '$.traits.phone'), p.state -> '$.pushTokens', p.state -> '$.subscriptions', ${b.param(channel)}, ${b.param(topic ?? null)}), 0)`;
+}
+
+/** Membership as stored: the `segment_members` row of the profile. */
+export const storedMember = (b: Builder, segmentId: string): string =>
+  `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ${b.param(segmentId)} AND sm.profile_id = p.id)`;
+
+/** A condition as a 0/1 expression over the profile row `p`, reading figures and memberships from `scope`. */
+export function conditionSql(b: Builder, c: Condition, scope: ConditionScope): string {
+  const { now } = scope;
   switch (c.type) {
     case 'and':
     case 'or':
-      return `(${c.conditions.map((x) => conditionSql(b, x, now, columns)).join(c.type === 'and' ? ' AND ' : ' OR ')})`;
+      return `(${c.conditions.map((x) => conditionSql(b, x, scope)).join(c.type === 'and' ? ' AND ' : ' OR ')})`;
     case 'not':
-      return `(NOT ${conditionSql(b, c.condition, now, columns)})`;
+      return `(NOT ${conditionSql(b, c.condition, scope)})`;
     case 'trait':
-      return compareSql(b, 'p.state', ['traits', ...c.trait.split('.')], c, now);
+      return compareValueSql(b, stateValue(b, scope, ['traits', ...c.trait.split('.')]), c, now);
     case 'computed':
-      if (c.trait === 'daysSinceLastOrder') return compareValueSql(b, daysSinceLastOrderSql(b, now), c, now);
-      return compareSql(
+      if (c.trait === 'daysSinceLastOrder')
+        return compareValueSql(b, daysSinceLastOrderSql(b, scope), c, now);
+      return compareValueSql(
         b,
-        'p.state',
-        c.trait === 'lastChannel' ? ['lastChannel'] : ['computed', c.trait],
+        stateValue(b, scope, c.trait === 'lastChannel' ? ['lastChannel'] : ['computed', c.trait]),
         c,
         now,
       );
     case 'event': {
-      const i = columns.get(matcherOf(c).key)!;
+      const key = matcherOf(c).key;
+      const fig = (which: Figure): string => scope.figure(key, which);
       const { measure, compare } = eventTest(c);
       const expr =
         measure.of === 'count'
-          ? `COALESCE(a${i}.c${i}, 0)`
+          ? `COALESCE(${fig('c')}, 0)`
           : measure.of === 'sum'
-            ? `COALESCE(a${i}.s${i}, 0)`
-            : `(CASE WHEN a${i}.n${i} > 0 THEN a${i}.s${i} * 1.0 / a${i}.n${i} END)`;
+            ? `COALESCE(${fig('s')}, 0)`
+            : `(CASE WHEN ${fig('n')} > 0 THEN ${fig('s')} * 1.0 / ${fig('n')} END)`;
       return compareNumberSql(b, expr, compare);
     }
     case 'event_time': {
-      const i = columns.get(matcherOf(c).key)!;
-      const within = `COALESCE(a${i}.${c.which === 'first' ? 'f' : 'l'}${i} >= ${b.param(now - c.days * DAY)}, 0)`;
+      const at = scope.figure(matcherOf(c).key, c.which === 'first' ? 'f' : 'l');
+      const within = `COALESCE(${at} >= ${b.param(now - c.days * DAY)}, 0)`;
       return c.op === 'within_last_days' ? within : `(NOT ${within})`;
     }
     case 'segment': {
-      const member = `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ${b.param(c.segmentId)} AND sm.profile_id = p.id)`;
+      const member = scope.member(b, c.segmentId);
       return c.member ? member : `(NOT ${member})`;
     }
     case 'random_bucket':
       return `(ork_bucket(p.id, ${b.param(c.salt)}) BETWEEN ${b.param(c.from)} AND ${b.param(c.to - 1)})`;
     case 'reachable':
-      // Only the fields reachability reads, as JSON (`->` keeps their JSON types), not the whole state.
-      return `COALESCE(ork_reachable(json_object('email', p.state -> '$.traits.email', 'phone', p.state -> '$.traits.phone'), p.state -> '$.pushTokens', p.state -> '$.subscriptions', ${b.param(c.channel)}, ${b.param(c.topic ?? null)}), 0)`;
+      return scope.reachable ? scope.reachable(b, c.channel, c.topic) : reachableSql(b, c.channel, c.topic);
   }
 }
 
@@ -225,7 +267,14 @@ export function compileSegmentSql(
   const matchers = [...matchersOf(condition).values()];
   const columns = new Map(matchers.map((m, i) => [m.key, i]));
   const joins = matchers.map((m, i) => aggregateSql(b, m, i, options.now));
-  const where = conditionSql(b, condition, options.now, columns);
+  const where = conditionSql(b, condition, {
+    now: options.now,
+    figure: (key, which) => {
+      const i = columns.get(key)!;
+      return `a${i}.${which}${i}`;
+    },
+    member: storedMember,
+  });
   return {
     sql: `SELECT p.id AS profile_id FROM profiles p ${joins.join(' ')} WHERE p.merged_into IS NULL AND p.state IS NOT NULL AND ${where}`,
     params: b.params,

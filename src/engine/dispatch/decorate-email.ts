@@ -1,6 +1,7 @@
 import type { RenderedContent } from '../../core/channels/rendered-message.js';
 import type { DeliveryRecord } from '../../store/store.js';
 import type { ConsentService } from './consent-service.js';
+import type { Decorate } from './send-job.js';
 
 /**
  * What the dispatcher adds to a rendered message: for marketing email, RFC 8058 one-click
@@ -8,8 +9,8 @@ import type { ConsentService } from './consent-service.js';
  * otherwise, as on a development server).
  * @example const decorate = createDecorator({ consent, publicUrl: () => 'https://crm.example' });
  */
-export function createDecorator(deps: { consent: ConsentService; publicUrl: () => string }) {
-  return (content: RenderedContent, d: DeliveryRecord): RenderedContent => {
+export function createDecorator(deps: { consent: ConsentService; publicUrl: () => string }): Decorate {
+  return (content, { delivery: d }) => {
     if (content.channel !== 'email' || d.category !== 'marketing') return content;
     if (!deps.publicUrl().startsWith('https://')) return content;
     const links = deps.consent.links(d.profileId, 'email', d.topic, d.idempotencyKey);

@@ -3,11 +3,12 @@ import { createMessageRenderer, type MessageRenderer } from '../../channels/rend
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import type { MessageChannel } from '../../core/channels/variants.js';
 import type { Profile } from '../../core/profiles/profile.js';
-import type { ConsentStore, OutboxStore, Store, TemplateStore } from '../../store/store.js';
+import type { ConsentStore, DeliveryUpdate, OutboxStore, Store, TemplateStore } from '../../store/store.js';
 import { addressOf, chooseChannel } from './choose-channel.js';
 import { loadConsentPolicy } from './consent-policy.js';
 import type { ProviderLane } from './provider-lane.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { createClaimWriter, createOutboxWriter } from './outbox-writer.js';
 import { runSendJob, type Decorate, type SendJobContext } from './send-job.js';
 
 export interface DispatcherOptions {
@@ -45,12 +46,15 @@ export class Dispatcher {
   private readonly compiled = new Map<string, CompiledTemplate>();
   private readonly job: SendJobContext;
   private running = false;
+  /** The last pass left deliveries due because their lane was full. */
+  private busy = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.job = {
-      outbox: options.outbox,
+      update: createOutboxWriter(options.outbox),
+      claim: createClaimWriter(options.outbox, options.clock),
       renderer: options.renderer ?? createMessageRenderer(),
       template: (id, version) => this.template(id, version),
       decorate: options.decorate,
@@ -102,7 +106,10 @@ export class Dispatcher {
         (this.options.onError ?? console.error)(e);
       }
       if (handled > 0 || !this.running) continue;
+      // Full lanes: look again as soon as one of their sends finishes, not after the poll interval.
+      const room = this.busy ? [...this.options.lanes().values()].map((l) => l.whenRoom()) : [];
       await new Promise<void>((resolve) => {
+        void Promise.race(room.length > 0 ? room : [new Promise<void>(() => {})]).then(resolve);
         const timer = setTimeout(resolve, this.options.pollMs ?? 250);
         this.wake = () => {
           clearTimeout(timer);
@@ -113,10 +120,18 @@ export class Dispatcher {
     }
   }
 
-  /** Reads due deliveries and hands each to its lane; returns how many were started or settled. */
+  /**
+   * Reads due deliveries and hands each to its lane; returns how many were started or settled. The
+   * batch's consent and suppressions are read in two queries, skips are written in one transaction,
+   * and a delivery whose lane is full is left as it is, due, for a later pass.
+   */
   async pass(): Promise<number> {
     const { outbox, clock } = this.options;
-    const limit = this.options.batchSize ?? 200;
+    const lanes = this.options.lanes();
+    const room = [...lanes.values()].reduce((sum, lane) => sum + lane.room(), 0);
+    this.busy = lanes.size > 0 && room === 0;
+    if (this.busy) return 0;
+    const limit = Math.min(this.options.batchSize ?? 200, Math.max(room, 1));
     const rows = (await outbox.due(clock(), limit + this.claimed.size)).filter(
       (r) => !this.claimed.has(r.id),
     );
@@ -124,8 +139,10 @@ export class Dispatcher {
     const batch = rows.slice(0, limit);
     const profiles = await this.profiles(batch.map((r) => r.profileId));
     const policy = await loadConsentPolicy(this.options.store);
-    const lanes = this.options.lanes();
-    let handled = 0;
+    const given = await this.options.consent.consentsOfMany([...profiles.values()].map((p) => p.id));
+    const suppressed = await this.suppressed([...profiles.values()]);
+    const skipped: { id: number; change: DeliveryUpdate }[] = [];
+    let started = 0;
     for (const d of batch) {
       const profile = profiles.get(d.profileId);
       const decision = profile
@@ -134,39 +151,36 @@ export class Dispatcher {
             profile,
             category: d.category,
             topic: d.topic,
-            subscriptions: {
-              ...profile.subscriptions,
-              ...(await this.options.consent.consentsOf(profile.id)),
-            },
+            subscriptions: { ...profile.subscriptions, ...given.get(profile.id) },
             policy,
-            suppressed: await this.suppressed(profile),
+            suppressed: suppressed.get(profile.id) ?? new Set(),
             available: new Set(lanes.keys()),
           })
         : ({ ok: false, reason: 'profile not found' } as const);
       if (!decision.ok || !profile) {
-        const at = clock();
-        await outbox.update(d.id, {
-          status: 'skipped',
-          reason: decision.reason,
-          event: { status: 'skipped', at, detail: decision.reason },
-        });
-        handled++;
+        const event = { status: 'skipped', at: clock(), detail: decision.reason };
+        skipped.push({ id: d.id, change: { status: 'skipped', reason: decision.reason, event } });
         continue;
       }
       const lane = lanes.get(decision.channel)!;
+      if (!lane.hasRoom()) {
+        this.busy = true;
+        continue;
+      }
       this.claimed.add(d.id);
       const admitted = lane.admit(clock(), () =>
         runSendJob(this.job, { delivery: d, profile, decision, lane }).finally(() =>
           this.claimed.delete(d.id),
         ),
       );
-      if (admitted.ok) handled++;
+      if (admitted.ok) started++;
       else {
         this.claimed.delete(d.id);
         await outbox.defer(d.id, admitted.retryAt as EpochMs);
       }
     }
-    return handled;
+    await outbox.updateMany(skipped);
+    return skipped.length + started;
   }
 
   private async profiles(ids: readonly ProfileId[]): Promise<Map<ProfileId, Profile>> {
@@ -180,12 +194,21 @@ export class Dispatcher {
     return found;
   }
 
-  private async suppressed(profile: Profile): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (const channel of ['email', 'sms', 'whatsapp', 'push', 'webpush'] as const) {
-      const address = addressOf(profile, channel);
-      if (address && (await this.options.consent.suppression(channel, address.key)))
-        out.add(`${channel}:${address.key}`);
+  /** Per profile, its suppressed addresses as `channel:key`, read for the whole batch at once. */
+  private async suppressed(profiles: readonly Profile[]): Promise<Map<ProfileId, Set<string>>> {
+    const keys: { channel: string; address: string; profile: ProfileId; key: string }[] = [];
+    for (const profile of profiles)
+      for (const channel of ['email', 'sms', 'whatsapp', 'push', 'webpush'] as const) {
+        const address = addressOf(profile, channel);
+        if (address) keys.push({ channel, address: address.key, profile: profile.id, key: address.key });
+      }
+    const hits = await this.options.consent.suppressedAmong(keys);
+    const out = new Map<ProfileId, Set<string>>();
+    for (const k of keys) {
+      if (!hits.has(`${k.channel}:${k.address.toLowerCase()}`)) continue;
+      let set = out.get(k.profile);
+      if (!set) out.set(k.profile, (set = new Set()));
+      set.add(`${k.channel}:${k.key}`);
     }
     return out;
   }

@@ -9,9 +9,16 @@ import type {
 } from '../../store/store.js';
 import { ConsentService } from './consent-service.js';
 import { createDecorator, createLinkContext } from './decorate-email.js';
-import { createProfileEventEmitter, type EmitProfileEvent } from './profile-events.js';
+import {
+  createProfileEventEmitter,
+  createTokenInvalidator,
+  type EmitProfileEvent,
+} from './profile-events.js';
 import { createLinkSigner, type LinkSigner } from './signed-links.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
+import { EmailTracker } from './email-tracker.js';
+import { OutcomeService } from './outcome-service.js';
+import { composeDecorators } from './send-job.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { TemplateService } from './template-service.js';
 
@@ -50,6 +57,8 @@ export class MessagingService {
   readonly consent: ConsentService;
   readonly links: LinkSigner;
   readonly emit: EmitProfileEvent;
+  readonly tracker: EmailTracker;
+  readonly outcomes: OutcomeService;
 
   constructor(readonly options: MessagingServiceOptions) {
     const { store, ports, clock } = options;
@@ -68,6 +77,19 @@ export class MessagingService {
         return options.publicUrl();
       },
     });
+    this.tracker = new EmailTracker({
+      links: this.links,
+      emit: this.emit,
+      store,
+      clock,
+      publicUrl: options.publicUrl,
+    });
+    this.outcomes = new OutcomeService({
+      outbox: ports.outbox,
+      consent: ports.consent,
+      emit: this.emit,
+      clock,
+    });
     this.dispatcher = new Dispatcher({
       outbox: ports.outbox,
       store,
@@ -76,14 +98,19 @@ export class MessagingService {
       lanes: () => this.registry.lanes(),
       clock,
       onError,
-      decorate: createDecorator({ consent: this.consent, publicUrl: options.publicUrl }),
+      decorate: composeDecorators(
+        createDecorator({ consent: this.consent, publicUrl: options.publicUrl }),
+        this.tracker.decorate,
+      ),
       extraContext: createLinkContext({ consent: this.consent }),
+      onInvalidToken: createTokenInvalidator({ emit: this.emit, clock }),
       ...options.dispatch,
     });
   }
 
   async start(): Promise<void> {
     await this.registry.reload();
+    await this.tracker.reload();
     await this.dispatcher.start();
   }
 

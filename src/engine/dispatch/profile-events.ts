@@ -1,6 +1,7 @@
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
-import type { InboxEntry, Store } from '../../store/store.js';
+import { ORKESTRA_LIBRARY, PUSH_TOKEN_INVALIDATED } from '../../core/messages/internal-message.js';
+import type { DeliveryRecord, InboxEntry, Store } from '../../store/store.js';
 
 /** An event about a profile that Orkestra itself observed (a receipt, an open, an unsubscribe). */
 export interface ProfileEvent {
@@ -38,11 +39,29 @@ export function createProfileEventEmitter(deps: {
       ...(userId !== undefined ? { userId } : { anonymousId: anonymousId! }),
       event: e.event,
       properties: { ...e.properties },
-      context: { library: { name: 'orkestra' } },
+      context: { library: { name: ORKESTRA_LIBRARY } },
       timestamp: iso,
       receivedAt: iso,
     };
     await deps.append([{ kind: 'message', message }]);
     return true;
+  };
+}
+
+/**
+ * A provider said a push token or web push subscription is dead (FCM `UNREGISTERED`, APNs 410, web
+ * push 404/410): the removal goes through the inbox as an event, so the engine applies it in order with
+ * the app's own token updates, never as a write racing the engine.
+ * @example createTokenInvalidator({ emit, clock })(delivery, token)
+ */
+export function createTokenInvalidator(deps: { emit: EmitProfileEvent; clock: () => EpochMs }) {
+  return async (d: DeliveryRecord, token: string): Promise<void> => {
+    await deps.emit({
+      profileId: d.profileId,
+      event: PUSH_TOKEN_INVALIDATED,
+      properties: { token, deliveryId: d.id, idempotencyKey: d.idempotencyKey, provider: d.provider ?? null },
+      messageId: `orkestra:token:${d.idempotencyKey}:${token.slice(-32)}`,
+      at: deps.clock(),
+    });
   };
 }

@@ -31,8 +31,17 @@ export const PROVIDER_TYPES = {
       configurationSetName: z.string().optional(),
       baseUrl,
       limits: limitsSchema,
+      /** `POST /webhooks/ses` accepts notifications of this SNS topic only. */
+      snsTopicArn: z.string().min(1).optional(),
+      /** The SNS signing certificate (or its public key), PEM: notifications are verified against it. */
+      snsSigningCert: z.string().min(1).optional(),
     }),
-    secrets: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }),
+    secrets: z.object({
+      accessKeyId: z.string().min(1),
+      secretAccessKey: z.string().min(1),
+      /** The password of the HTTP Basic credentials in the SNS subscription URL. */
+      webhookPassword: z.string().min(1).optional(),
+    }),
   },
   smtp: {
     channel: 'email',
@@ -83,7 +92,7 @@ export function createProvider(type: ProviderType, settings: unknown, secrets: u
       const k = secrets as Secrets<'ses'>;
       return createSesEmail({
         region: s.region,
-        credentials: k,
+        credentials: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey },
         ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
         ...(s.configurationSetName ? { configurationSetName: s.configurationSetName } : {}),
       });

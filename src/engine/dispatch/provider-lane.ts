@@ -32,6 +32,7 @@ export class ProviderLane {
   private bucket: TokenBucket | undefined;
   private readonly breaker: CircuitBreaker;
   private idleWaiters: (() => void)[] = [];
+  private roomWaiters: (() => void)[] = [];
 
   constructor(
     readonly provider: ChannelProvider,
@@ -48,6 +49,23 @@ export class ProviderLane {
 
   get inFlight(): number {
     return this.active + this.queue.length;
+  }
+
+  /** Whether a job admitted now would find a place (a free slot or room in the queue). */
+  hasRoom(): boolean {
+    return this.queue.length < (this.limits.maxQueue ?? this.limits.concurrency * 4);
+  }
+
+  /** Places left: free slots plus room in the queue. */
+  room(): number {
+    const maxQueue = this.limits.maxQueue ?? this.limits.concurrency * 4;
+    return Math.max(0, this.limits.concurrency - this.active) + Math.max(0, maxQueue - this.queue.length);
+  }
+
+  /** Resolves once at least half the lane's places are free again (a pass is then worth its reads). */
+  whenRoom(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   /** Starts or queues `job`, or refuses it with a time to try again. */
@@ -85,6 +103,12 @@ export class ProviderLane {
           this.breaker.record(healthy, this.clock());
           this.active--;
           this.pump();
+          const capacity = this.limits.concurrency + (this.limits.maxQueue ?? this.limits.concurrency * 4);
+          if (this.room() * 2 >= capacity) {
+            const room = this.roomWaiters;
+            this.roomWaiters = [];
+            for (const w of room) w();
+          }
           if (this.inFlight === 0) {
             const waiters = this.idleWaiters;
             this.idleWaiters = [];

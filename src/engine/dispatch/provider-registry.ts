@@ -56,6 +56,16 @@ export class ProviderRegistry {
     return opened?.ok ? (JSON.parse(opened.value) as Record<string, unknown>) : undefined;
   }
 
+  /** The settings and opened credentials of the first provider of `type` (for its webhooks). */
+  async configOf(
+    type: ProviderType,
+  ): Promise<{ settings: Record<string, unknown>; secrets: Record<string, unknown> } | undefined> {
+    const stored = (await this.options.providers.listProviders()).find((p) => p.type === type);
+    const opened = stored && openSecret(this.options.key, stored.secret);
+    if (!stored || !opened?.ok) return undefined;
+    return { settings: stored.settings, secrets: JSON.parse(opened.value) as Record<string, unknown> };
+  }
+
   async close(): Promise<void> {
     for (const lane of this.current.values()) {
       await lane.idle();

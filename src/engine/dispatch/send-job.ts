@@ -5,21 +5,42 @@ import type { EpochMs } from '../../core/brand.js';
 import type { RenderedContent } from '../../core/channels/rendered-message.js';
 import type { Profile } from '../../core/profiles/profile.js';
 import type { MessageChannel } from '../../core/channels/variants.js';
-import type { DeliveryRecord, OutboxStore } from '../../store/store.js';
+import type { DeliveryRecord, DeliveryUpdate, SendingChoice } from '../../store/store.js';
 import type { ChannelDecision } from './choose-channel.js';
 import type { ProviderLane } from './provider-lane.js';
 import { retryDelay, type RetryPolicy } from './retry-policy.js';
 
+/** What a decoration sees besides the content: the delivery, the person and the template version. */
+export interface DecorateInput {
+  readonly delivery: DeliveryRecord;
+  readonly profile: Profile;
+  readonly template: CompiledTemplate;
+}
+
 /** Adds what the dispatcher owns to rendered content: unsubscribe headers, tracking links. */
 export type Decorate = (
   content: RenderedContent,
-  delivery: DeliveryRecord,
-  profile: Profile,
+  input: DecorateInput,
 ) => RenderedContent | Promise<RenderedContent>;
+
+/**
+ * Applies decorations in order.
+ * @example const decorate = composeDecorators(unsubscribeHeaders, tracking.decorate);
+ */
+export function composeDecorators(...all: readonly Decorate[]): Decorate {
+  return async (content, input) => {
+    let out = content;
+    for (const d of all) out = await d(out, input);
+    return out;
+  };
+}
 
 /** What a send job needs besides the delivery itself. */
 export interface SendJobContext {
-  readonly outbox: OutboxStore;
+  /** Writes a delivery's change (batched with others finishing at the same moment). */
+  readonly update: (id: number, change: DeliveryUpdate) => Promise<void>;
+  /** Marks a pending delivery `sending` before its provider call; false when it no longer was pending. */
+  readonly claim: (id: number, choice: SendingChoice) => Promise<boolean>;
   readonly renderer: MessageRenderer;
   readonly template: (id: string, version: number) => Promise<CompiledTemplate | undefined>;
   readonly decorate?: Decorate | undefined;
@@ -40,7 +61,8 @@ export const IDEMPOTENCY_HEADER = 'X-Orkestra-Idempotency-Key';
 
 /**
  * Renders and sends one delivery on its lane. The delivery is marked `sending` (durably, with the
- * attempt counted) before the provider call, so a crash during the call is found by `reconcile` and
+ * attempt counted; sends starting together share the transaction) before the provider call, so a
+ * crash during the call is found by `reconcile` and
  * retried with the same idempotency key, which providers that support it (Twilio's
  * `I-Twilio-Idempotency-Token`) use to drop the duplicate: at most one message per key reaches the
  * person, and at least one request per key reaches the provider. Resolves to whether the provider
@@ -48,11 +70,20 @@ export const IDEMPOTENCY_HEADER = 'X-Orkestra-Idempotency-Key';
  */
 export async function runSendJob(
   ctx: SendJobContext,
-  job: { delivery: DeliveryRecord; profile: Profile; decision: Chosen; lane: ProviderLane },
+  job: {
+    delivery: DeliveryRecord;
+    profile: Profile;
+    decision: Chosen;
+    lane: ProviderLane;
+  },
 ): Promise<boolean> {
   const { delivery: d, profile, decision, lane } = job;
   const dead = (status: string, error: string) =>
-    ctx.outbox.update(d.id, { status: 'dead', error, event: { status, at: ctx.clock(), detail: error } });
+    ctx.update(d.id, { status: 'dead', error, event: { status, at: ctx.clock(), detail: error } });
+  if (d.templateVersion === 0) {
+    await dead('dead', `template ${d.templateId} had no version when the send was planned`);
+    return true;
+  }
   const compiled = await ctx.template(d.templateId, d.templateVersion);
   if (!compiled) {
     await dead('dead', `template ${d.templateId} v${d.templateVersion} not found`);
@@ -71,7 +102,7 @@ export async function runSendJob(
     return true;
   }
   let content: RenderedContent = ctx.decorate
-    ? await ctx.decorate(rendered.value, d, profile)
+    ? await ctx.decorate(rendered.value, { delivery: d, profile, template: compiled })
     : rendered.value;
   if (content.channel === 'email')
     content = { ...content, headers: { ...content.headers, [IDEMPOTENCY_HEADER]: d.idempotencyKey } };
@@ -81,7 +112,7 @@ export async function runSendJob(
     reason: decision.reason,
     address: decision.address.key,
   };
-  if (!(await ctx.outbox.markSending(d.id, ctx.clock(), choice))) return true;
+  if (!(await ctx.claim(d.id, choice))) return true;
   const message = {
     idempotencyKey: d.idempotencyKey,
     channel: decision.channel,
@@ -101,7 +132,7 @@ export async function runSendJob(
 async function record(ctx: SendJobContext, d: DeliveryRecord, outcome: SendOutcome, address: string) {
   const at = ctx.clock();
   if (outcome.status === 'accepted') {
-    await ctx.outbox.update(d.id, {
+    await ctx.update(d.id, {
       status: 'sent',
       providerMessageId: outcome.providerMessageId,
       error: null,
@@ -113,7 +144,7 @@ async function record(ctx: SendJobContext, d: DeliveryRecord, outcome: SendOutco
   if (outcome.invalidToken) await ctx.onInvalidToken?.(d, address);
   if (outcome.retryable && attempts < ctx.retry.maxAttempts) {
     const delay = retryDelay(attempts, ctx.retry, ctx.random, outcome.retryAfterMs);
-    await ctx.outbox.update(d.id, {
+    await ctx.update(d.id, {
       status: 'pending',
       nextAttemptAt: (at + delay) as EpochMs,
       error: outcome.reason,
@@ -122,5 +153,5 @@ async function record(ctx: SendJobContext, d: DeliveryRecord, outcome: SendOutco
     return;
   }
   const why = outcome.retryable ? `gave up after ${attempts} attempts: ${outcome.reason}` : outcome.reason;
-  await ctx.outbox.update(d.id, { status: 'dead', error: why, event: { status: 'dead', at, detail: why } });
+  await ctx.update(d.id, { status: 'dead', error: why, event: { status: 'dead', at, detail: why } });
 }

@@ -26,20 +26,32 @@ export function registerSegmentFunctions(db: Database.Database): void {
   db.function('ork_bucket', opts, (id: unknown, salt: unknown) => bucketOf(String(id), String(salt)));
   // Arguments: a JSON object of the email and phone traits, the push tokens and the subscriptions (JSON
   // text or NULL), the channel and the topic; see compile-sql.ts.
+  // A recompute asks several reachability questions of the same row in a row: the parsed input of the
+  // last call is kept, so each profile's fields are parsed once.
+  let last: { readonly args: readonly unknown[]; readonly input: ReachabilityInput } | undefined;
   db.function(
     'ork_reachable',
     opts,
     (traits: unknown, tokens: unknown, subscriptions: unknown, channel: unknown, topic: unknown) => {
       if (typeof traits !== 'string') return 0;
-      const input: ReachabilityInput = {
-        traits: JSON.parse(traits) as Profile['traits'],
-        pushTokens: typeof tokens === 'string' ? (JSON.parse(tokens) as Profile['pushTokens']) : [],
-        ...(typeof subscriptions === 'string'
-          ? { subscriptions: JSON.parse(subscriptions) as Profile['subscriptions'] }
-          : {}),
-      };
+      if (last?.args[0] !== traits || last.args[1] !== tokens || last.args[2] !== subscriptions) {
+        last = {
+          args: [traits, tokens, subscriptions],
+          input: reachabilityInput(traits, tokens, subscriptions),
+        };
+      }
       const ch = channel as 'email' | 'sms' | 'push';
-      return isReachable(input, ch, typeof topic === 'string' ? topic : undefined) ? 1 : 0;
+      return isReachable(last.input, ch, typeof topic === 'string' ? topic : undefined) ? 1 : 0;
     },
   );
+}
+
+function reachabilityInput(traits: string, tokens: unknown, subscriptions: unknown): ReachabilityInput {
+  return {
+    traits: JSON.parse(traits) as Profile['traits'],
+    pushTokens: typeof tokens === 'string' ? (JSON.parse(tokens) as Profile['pushTokens']) : [],
+    ...(typeof subscriptions === 'string'
+      ? { subscriptions: JSON.parse(subscriptions) as Profile['subscriptions'] }
+      : {}),
+  };
 }

@@ -11,6 +11,9 @@ import type {
 } from '../../core/journeys/journey-write.js';
 import type { RunState } from '../../core/journeys/run-state.js';
 import { JourneyConflictError, type DueJourneyTimer, type RunQuery } from '../journey-store.js';
+import { SqliteJourneyCounters } from './sqlite-journey-counters.js';
+import { SqliteJourneySchedules } from './sqlite-journey-schedules.js';
+import { SqliteJourneyWebhooks } from './sqlite-journey-webhooks.js';
 
 type Row = Record<string, unknown>;
 
@@ -46,9 +49,15 @@ export function decisionOf(r: Row): DecisionRecord {
 
 /** The run half of the SQLite journey store: state, timers, the conditional commit, and reads. */
 export class SqliteJourneyRuns {
+  readonly schedules: SqliteJourneySchedules;
+  readonly counters: SqliteJourneyCounters;
+  readonly webhooks: SqliteJourneyWebhooks;
   private readonly q;
 
   constructor(private readonly db: Database.Database) {
+    this.schedules = new SqliteJourneySchedules(db);
+    this.counters = new SqliteJourneyCounters(db);
+    this.webhooks = new SqliteJourneyWebhooks(db);
     this.q = {
       guard: db.prepare(`SELECT version, last_seq FROM journey_profiles WHERE profile_id = ?`),
       claimGuard: db.prepare(
@@ -68,10 +77,10 @@ export class SqliteJourneyRuns {
       ),
       upsertRun: db.prepare(
         `INSERT INTO journey_runs (run_id, journey_id, version, profile_id, run_key, status, node_id, started_at,
-           goal_until, converted, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           goal_until, converted, state, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id) DO UPDATE SET version = excluded.version, status = excluded.status,
            node_id = excluded.node_id, goal_until = excluded.goal_until, converted = excluded.converted,
-           state = excluded.state`,
+           state = excluded.state, ended_at = excluded.ended_at`,
       ),
       addTimer: db.prepare(
         `INSERT OR IGNORE INTO journey_timers (run_id, token, profile_id, due_at) VALUES (?, ?, ?, ?)`,
@@ -91,6 +100,14 @@ export class SqliteJourneyRuns {
       addAssignment: db.prepare(
         `INSERT OR IGNORE INTO journey_assignments (run_id, node_id, journey_id, branch, at) VALUES (?, ?, ?, ?, ?)`,
       ),
+      moveRuns: db.prepare(
+        `UPDATE journey_runs SET profile_id = ?, state = json_set(state, '$.profileId', ?) WHERE profile_id = ?`,
+      ),
+      mergeGuard: db.prepare(
+        `INSERT INTO journey_profiles (profile_id, version, last_seq) VALUES (@pid, 1, @lastSeq)
+         ON CONFLICT (profile_id) DO UPDATE SET version = version + 1, last_seq = max(last_seq, @lastSeq)`,
+      ),
+      dropGuard: db.prepare(`DELETE FROM journey_profiles WHERE profile_id = ?`),
       addInput: db.prepare(`INSERT INTO journey_inputs (run_id, at, input) VALUES (?, ?, ?)`),
       due: db.prepare(
         `SELECT run_id, token, profile_id, due_at FROM journey_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?`,
@@ -186,12 +203,13 @@ export class SqliteJourneyRuns {
         goalUntil,
         converted,
         JSON.stringify(s),
+        s.endedAt ?? null,
       );
     }
     for (const t of w.firedTimers) q.dropTimer.run(t.runId, t.token);
     for (const t of w.timers) q.addTimer.run(t.runId, t.token, t.profileId, t.dueAt);
-    for (const s of w.sends)
-      q.addSend.run(
+    const sends = w.sends.map((s) => {
+      const added = q.addSend.run(
         s.idempotencyKey,
         s.profileId,
         s.runId,
@@ -204,12 +222,37 @@ export class SqliteJourneyRuns {
         s.at,
         JSON.stringify(s.context),
       );
+      if (added.changes === 1 && s.kind === 'webhook') this.webhooks.add(Number(added.lastInsertRowid), s.at);
+      return added.changes === 1;
+    });
     for (const d of w.decisions)
       q.addDecision.run(d.runId, d.journeyId, d.nodeId, d.kind, d.reason, d.at, d.until ?? null);
-    for (const c of w.conversions)
-      q.addConversion.run(c.runId, c.journeyId, c.version, c.profileId, c.event, c.revenue, c.at);
+    const conversions = w.conversions.map(
+      (c) =>
+        q.addConversion.run(c.runId, c.journeyId, c.version, c.profileId, c.event, c.revenue, c.at)
+          .changes === 1,
+    );
     for (const a of w.assignments) q.addAssignment.run(a.runId, a.nodeId, a.journeyId, a.branch, a.at);
     for (const i of w.inputs) q.addInput.run(i.runId, i.at, JSON.stringify(i.input));
+    this.schedules.write(w);
+    this.counters.write(w, { sends, conversions });
+  }
+
+  /**
+   * Moves a merged person's journey state to the survivor, inside the caller's (the merge's)
+   * transaction: runs (their state names the person too), timers, sends (caps count them), conversions
+   * and per-person timers. The survivor's guard moves on, so an engine holding its old state retries.
+   */
+  reassign(from: ProfileId, into: ProfileId): void {
+    const q = this.q;
+    q.moveRuns.run(into, into, from);
+    for (const table of ['journey_timers', 'journey_sends', 'journey_conversions'])
+      this.db.prepare(`UPDATE ${table} SET profile_id = ? WHERE profile_id = ?`).run(into, from);
+    this.schedules.reassign(from, into);
+    const loser = q.guard.get(from) as { version: number; last_seq: number } | undefined;
+    if (!loser) return;
+    q.mergeGuard.run({ pid: into, lastSeq: loser.last_seq });
+    q.dropGuard.run(from);
   }
 
   /** Removes a person's journey state (erasure); inside the caller's transaction. */
@@ -222,6 +265,7 @@ export class SqliteJourneyRuns {
       )
       .run(profileId);
     this.db.prepare(`DELETE FROM journey_runs WHERE profile_id = ?`).run(profileId);
+    this.schedules.forget(profileId);
   }
 
   due(now: EpochMs, limit: number): DueJourneyTimer[] {
@@ -234,7 +278,9 @@ export class SqliteJourneyRuns {
   }
 
   next(): EpochMs | undefined {
-    return (this.q.next.get() as EpochMs | null) ?? undefined;
+    const timer = (this.q.next.get() as EpochMs | null) ?? undefined;
+    const scheduled = this.schedules.next();
+    return timer === undefined || (scheduled !== undefined && scheduled < timer) ? scheduled : timer;
   }
 
   get(runId: string): RunState | undefined {

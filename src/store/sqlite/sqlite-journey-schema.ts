@@ -101,3 +101,46 @@ export const JOURNEY_MIGRATION = `
     last_seq INTEGER NOT NULL
   ) WITHOUT ROWID;
 `;
+
+/**
+ * Journeys, second migration: broadcast schedules and per-person schedule/date timers, counters for
+ * statistics (kept in the run writes' transaction), the webhook calls queue, and when runs ended
+ * (for the retention of their inputs).
+ */
+export const JOURNEY_MIGRATION_2 = `
+  CREATE TABLE journey_schedules (
+    journey_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    next_at INTEGER,
+    fanning_at INTEGER,
+    cursor TEXT NOT NULL DEFAULT ''
+  ) WITHOUT ROWID;
+  CREATE TABLE journey_profile_timers (
+    journey_id TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    slot TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    PRIMARY KEY (journey_id, profile_id, slot)
+  ) WITHOUT ROWID;
+  CREATE INDEX journey_profile_timers_due ON journey_profile_timers (due_at);
+  CREATE INDEX journey_profile_timers_profile ON journey_profile_timers (profile_id);
+  CREATE TABLE journey_counters (
+    journey_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (journey_id, node_id, name)
+  ) WITHOUT ROWID;
+  CREATE INDEX journey_runs_waiting ON journey_runs (journey_id, status, node_id);
+  ALTER TABLE journey_runs ADD COLUMN ended_at INTEGER;
+  UPDATE journey_runs SET ended_at = json_extract(state, '$.endedAt') WHERE status = 'ended';
+  CREATE INDEX journey_runs_ended ON journey_runs (ended_at) WHERE ended_at IS NOT NULL;
+  CREATE TABLE journey_webhooks (
+    send_id INTEGER PRIMARY KEY,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE INDEX journey_webhooks_pending ON journey_webhooks (next_at) WHERE status = 'pending';
+`;

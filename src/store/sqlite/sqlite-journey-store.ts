@@ -4,8 +4,14 @@ import type { Journey } from '../../core/journeys/definition.js';
 import type { ProfileJourneyState, SendRecord } from '../../core/journeys/journey-write.js';
 import type { RunState } from '../../core/journeys/run-state.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
+import type { ScheduleState } from '../../core/journeys/journey-write.js';
 import type {
   DueJourneyTimer,
+  DueProfileTimer,
+  JourneyCounters,
+  JourneyWebhookCall,
+  StoredSchedule,
+  WebhookCallOutcome,
   JourneyActivity,
   JourneyStore,
   PublishOutcome,
@@ -70,6 +76,34 @@ export abstract class SqliteJourneyStore implements JourneyStore {
     options: { now: EpochMs; sendsSince: EpochMs },
   ): Promise<Map<ProfileId, ProfileJourneyState>> {
     return this.journeys.runs.load(ids, options);
+  }
+
+  async journeySchedules(): Promise<StoredSchedule[]> {
+    return this.journeys.runs.schedules.list();
+  }
+
+  async syncJourneySchedule(journeyId: string, version: number, state: ScheduleState): Promise<void> {
+    this.journeys.runs.schedules.sync(journeyId, version, state);
+  }
+
+  async dueProfileTimers(now: EpochMs, limit: number): Promise<DueProfileTimer[]> {
+    return this.journeys.runs.schedules.due(now, limit);
+  }
+
+  async journeyCounters(journeyId: string): Promise<JourneyCounters> {
+    return this.journeys.runs.counters.read(journeyId);
+  }
+
+  async pruneJourneyInputs(endedBefore: EpochMs): Promise<number> {
+    return this.journeys.runs.counters.pruneInputs(endedBefore);
+  }
+
+  async pendingJourneyWebhooks(now: EpochMs, limit: number): Promise<JourneyWebhookCall[]> {
+    return this.journeys.runs.webhooks.pending(now, limit);
+  }
+
+  async settleJourneyWebhook(id: number, outcome: WebhookCallOutcome): Promise<void> {
+    this.journeys.runs.webhooks.settle(id, outcome);
   }
 
   async dueJourneyTimers(now: EpochMs, limit: number): Promise<DueJourneyTimer[]> {

@@ -108,8 +108,6 @@ class SqliteTemplates implements TemplateStore {
 }
 
 class SqliteConsent implements ConsentStore {
-  constructor(private readonly db: Database.Database) {}
-
   async setConsent(
     profileId: ProfileId,
     changes: Readonly<Record<string, boolean>>,
@@ -127,11 +125,44 @@ class SqliteConsent implements ConsentStore {
     })();
   }
 
+  private readonly q;
+
+  constructor(private readonly db: Database.Database) {
+    this.q = {
+      consents: db.prepare(`SELECT key, subscribed FROM consents WHERE profile_id = ?`),
+      consentsMany: db.prepare(
+        `SELECT profile_id, key, subscribed FROM consents WHERE profile_id IN (SELECT value FROM json_each(?))`,
+      ),
+      suppression: db.prepare(`SELECT reason, at FROM suppressions WHERE channel = ? AND address = ?`),
+      suppressedAmong: db.prepare(
+        `SELECT s.channel, s.address FROM json_each(?) k JOIN suppressions s
+           ON s.channel = k.value ->> '$[0]' AND s.address = k.value ->> '$[1]'`,
+      ),
+    };
+  }
+
   async consentsOf(profileId: ProfileId): Promise<Record<string, boolean>> {
-    const rows = this.db
-      .prepare(`SELECT key, subscribed FROM consents WHERE profile_id = ?`)
-      .all(profileId) as Row[];
+    const rows = this.q.consents.all(profileId) as Row[];
     return Object.fromEntries(rows.map((r) => [r.key as string, r.subscribed === 1]));
+  }
+
+  async consentsOfMany(profileIds: readonly ProfileId[]): Promise<Map<ProfileId, Record<string, boolean>>> {
+    const out = new Map<ProfileId, Record<string, boolean>>();
+    if (profileIds.length === 0) return out;
+    for (const r of this.q.consentsMany.all(JSON.stringify(profileIds)) as Row[]) {
+      const id = r.profile_id as ProfileId;
+      let subs = out.get(id);
+      if (!subs) out.set(id, (subs = {}));
+      subs[r.key as string] = r.subscribed === 1;
+    }
+    return out;
+  }
+
+  async suppressedAmong(keys: readonly { channel: string; address: string }[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const pairs = JSON.stringify(keys.map((k) => [k.channel, k.address.toLowerCase()]));
+    const rows = this.q.suppressedAmong.all(pairs) as Row[];
+    return new Set(rows.map((r) => `${r.channel as string}:${r.address as string}`));
   }
 
   async suppress(channel: string, address: string, reason: SuppressionReason, at: EpochMs): Promise<void> {
@@ -154,9 +185,7 @@ class SqliteConsent implements ConsentStore {
     channel: string,
     address: string,
   ): Promise<{ reason: SuppressionReason; at: EpochMs } | undefined> {
-    const r = this.db
-      .prepare(`SELECT reason, at FROM suppressions WHERE channel = ? AND address = ?`)
-      .get(channel, address.toLowerCase()) as Row | undefined;
+    const r = this.q.suppression.get(channel, address.toLowerCase()) as Row | undefined;
     return r && { reason: r.reason as SuppressionReason, at: r.at as EpochMs };
   }
 }

@@ -15,9 +15,15 @@ import type {
 
 type Row = Record<string, unknown>;
 
+// `template_version` 0 (a journey step's "the live version") is fixed here, in the transaction that
+// plans the send: a run sends the version that was live when its step ran (issue 5), and a later save
+// does not change it. It stays 0 only when the template had no version then.
 const INSERT_SQL = `INSERT OR IGNORE INTO outbox (idempotency_key, profile_id, channel, template_id,
   template_version, category, topic, context, status, attempts, next_attempt_at, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`;
+  VALUES (@key, @profile, @channel, @template,
+    CASE WHEN @version > 0 THEN @version
+      ELSE COALESCE((SELECT max(version) FROM templates WHERE id = @template), 0) END,
+    @category, @topic, @context, 'pending', 0, @due, @planned, @planned)`;
 const HISTORY_SQL = `INSERT INTO delivery_events (outbox_id, status, at, detail) VALUES (?, ?, ?, ?)`;
 
 const statements = new WeakMap<
@@ -41,19 +47,18 @@ export function insertPlannedSends(db: Database.Database, sends: readonly Planne
   let inserted = 0;
   for (const p of sends) {
     const due = p.notBefore ?? p.plannedAt;
-    const r = s.insert.run(
-      p.idempotencyKey,
-      p.profileId,
-      JSON.stringify(p.channel),
-      p.templateId,
-      p.templateVersion,
-      p.category,
-      p.topic ?? null,
-      JSON.stringify(p.context ?? {}),
+    const r = s.insert.run({
+      key: p.idempotencyKey,
+      profile: p.profileId,
+      channel: JSON.stringify(p.channel),
+      template: p.templateId,
+      version: p.templateVersion,
+      category: p.category,
+      topic: p.topic ?? null,
+      context: JSON.stringify(p.context ?? {}),
       due,
-      p.plannedAt,
-      p.plannedAt,
-    );
+      planned: p.plannedAt,
+    });
     if (r.changes === 0) continue;
     inserted++;
     s.history.run(r.lastInsertRowid, 'planned', p.plannedAt, null);
@@ -153,12 +158,23 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async markSending(id: number, at: EpochMs, choice: SendingChoice): Promise<boolean> {
-    return this.db.transaction(() => {
-      const { chosenChannel: channel, provider, reason, address } = choice;
-      if (this.q.markSending.run({ id, at, channel, provider, reason, address }).changes === 0) return false;
-      this.q.history.run(id, 'sending', at, `${channel} via ${provider}`);
-      return true;
-    })();
+    return this.db.transaction(() => this.markOne(id, at, choice))();
+  }
+
+  async markSendingMany(
+    items: readonly { readonly id: number; readonly choice: SendingChoice }[],
+    at: EpochMs,
+  ): Promise<Set<number>> {
+    return this.db.transaction(
+      () => new Set(items.filter((i) => this.markOne(i.id, at, i.choice)).map((i) => i.id)),
+    )();
+  }
+
+  private markOne(id: number, at: EpochMs, choice: SendingChoice): boolean {
+    const { chosenChannel: channel, provider, reason, address } = choice;
+    if (this.q.markSending.run({ id, at, channel, provider, reason, address }).changes === 0) return false;
+    this.q.history.run(id, 'sending', at, `${channel} via ${provider}`);
+    return true;
   }
 
   async defer(id: number, until: EpochMs): Promise<void> {
@@ -166,6 +182,22 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async update(id: number, change: DeliveryUpdate): Promise<void> {
+    this.db.transaction(() => this.updateOne(id, change))();
+  }
+
+  async updateMany(
+    changes: readonly { readonly id: number; readonly change: DeliveryUpdate }[],
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    this.db.transaction(() => {
+      for (const c of changes) this.updateOne(c.id, c.change);
+    })();
+  }
+
+  /** Prepared statements by the set of columns an update writes (a handful of shapes in practice). */
+  private readonly updates = new Map<string, Database.Statement>();
+
+  private updateOne(id: number, change: DeliveryUpdate): void {
     const sets: string[] = ['updated_at = @at'];
     const values: Record<string, unknown> = { id, at: change.event.at };
     for (const [field, column] of Object.entries(COLUMNS)) {
@@ -175,10 +207,10 @@ export class SqliteOutbox implements OutboxStore {
       values[field] = value;
     }
     const sql = `UPDATE outbox SET ${sets.join(', ')} WHERE id = @id`;
-    this.db.transaction(() => {
-      this.db.prepare(sql).run(values);
-      this.q.history.run(id, change.event.status, change.event.at, change.event.detail ?? null);
-    })();
+    let statement = this.updates.get(sql);
+    if (!statement) this.updates.set(sql, (statement = this.db.prepare(sql)));
+    statement.run(values);
+    this.q.history.run(id, change.event.status, change.event.at, change.event.detail ?? null);
   }
 
   async reconcile(now: EpochMs): Promise<number> {

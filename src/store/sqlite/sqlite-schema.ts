@@ -1,4 +1,4 @@
-import { JOURNEY_MIGRATION } from './sqlite-journey-schema.js';
+import { JOURNEY_MIGRATION, JOURNEY_MIGRATION_2 } from './sqlite-journey-schema.js';
 
 /**
  * Schema of the inbox file (`inbox.db`): accepted inputs waiting for the engine, and the dedupe keys.
@@ -176,4 +176,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `,
   // Journeys: definitions, versions, runs, timers, planned sends, decisions (sqlite-journey-schema.ts).
   JOURNEY_MIGRATION,
+  // Journeys: schedules, per-person timers, counters, webhook calls, run end times.
+  JOURNEY_MIGRATION_2,
 ];

@@ -1,13 +1,49 @@
 import type Database from 'better-sqlite3';
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ProfileRange } from '../../core/segments/compile-batch-sql.js';
 import { compileSegmentSql } from '../../core/segments/compile-sql.js';
 import type { Condition, SegmentDefinition } from '../../core/segments/definition.js';
 import type { MembershipChange } from '../../core/segments/memberships.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { runSegmentBatch, splitProfileRange } from './segment-batch.js';
+import type { SegmentBatchJob } from './segment-batch-worker.js';
+import { syncEventPropertyIndexes } from './sqlite-segment-indexes.js';
 import type { MembershipChangeRecord, MembershipRecord, Page, StoredSegment } from '../store.js';
 
 type Row = Record<string, unknown>;
+
+/** Below this many events, a recompute runs on the store's own connection: threads cost more than they save. */
+const PARALLEL_FROM_EVENTS = 1_000_000;
+
+/** Evaluates a batch in a worker thread (see `segment-batch-worker.ts`). */
+function runInWorker(job: SegmentBatchJob): Promise<ProfileId[][]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./segment-batch-worker-entry.mjs', import.meta.url), {
+      workerData: job,
+      execArgv: withoutPreloads(process.execArgv),
+    });
+    worker.once('message', (answers: string[]) => {
+      resolve(answers.map((ids) => (ids === '' ? [] : (ids.split('\n') as ProfileId[]))));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`segment batch worker exited with code ${code}`));
+    });
+  });
+}
+
+/** Node flags for a worker: the parent's, less its `--import` preloads (the entry registers tsx itself). */
+function withoutPreloads(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--import') i++;
+    else if (!argv[i]!.startsWith('--import=')) out.push(argv[i]!);
+  }
+  return out;
+}
 
 /** The segment half of the SQLite store: definitions, memberships, their history, timers. */
 export class SqliteSegments {
@@ -95,6 +131,37 @@ export class SqliteSegments {
       .prepare(sql)
       .pluck()
       .all(...params) as ProfileId[];
+  }
+
+  /**
+   * Every segment's members at `now`, from shared scans (see `compileSegmentsSql`). The definitions
+   * are all the segments: indexes of event properties none of them reads are dropped. A large store is
+   * split by profile id into one range per core, each evaluated by a worker thread on its own
+   * read-only connection (the caller holds the engine's exclusive lane, so nothing writes meanwhile).
+   */
+  async queryAll(definitions: readonly SegmentDefinition[], now: EpochMs): Promise<Map<string, ProfileId[]>> {
+    const eventIndexes = syncEventPropertyIndexes(this.db, definitions);
+    const ranges = this.parallelRanges();
+    const parts =
+      ranges.length < 2
+        ? [runSegmentBatch(this.db, definitions, { now, eventIndexes })]
+        : await Promise.all(
+            ranges.map((range) =>
+              runInWorker({ path: this.db.name, definitions, now, eventIndexes: [...eventIndexes], range }),
+            ),
+          );
+    // Ranges are in id order, so each segment's list stays in ascending order.
+    return new Map(definitions.map((d, i) => [d.id, parts.flatMap((p) => p[i]!)]));
+  }
+
+  /** Ranges of profile ids to evaluate in parallel; one (or none) for small or in-memory stores. */
+  private parallelRanges(): ProfileRange[] {
+    if (this.db.memory || this.db.name === '') return [];
+    const events = (this.db.prepare(`SELECT max(seq) FROM events`).pluck().get() as number | null) ?? 0;
+    if (events < PARALLEL_FROM_EVENTS) return [];
+    const ids = this.db.prepare(`SELECT min(id) AS min, max(id) AS max FROM profiles`).get() as Row;
+    if (typeof ids.min !== 'string' || typeof ids.max !== 'string') return [];
+    return splitProfileRange(ids.min, ids.max, Math.min(availableParallelism(), 4));
   }
 
   /** Applies membership changes and timers; runs inside the caller's transaction. */

@@ -49,10 +49,12 @@ test('the inbox forgets consumed entries only once the state that consumed them 
     const empty = { merges: [], identities: new Map(), events: [], profiles: [] };
     await append('m1', 1000);
     await append('m2', 1001);
-    await engine.commitBatch(empty, 2); // the first commit checkpoints: 1 and 2 are durably consumed
+    await engine.commitBatch(empty, 2);
+    await engine.maintain?.(); // the first checkpoint: 1 and 2 are durably consumed
     await append('m3', 1002);
     await append('m4', 1003);
-    await engine.commitBatch(empty, 4); // within the checkpoint interval: consumed, not yet durable
+    await engine.commitBatch(empty, 4);
+    await engine.maintain?.(); // within the checkpoint interval: consumed, not yet durable
     await append('m5', 5000); // purges what is durably consumed
     const raw = new Database(join(dir, 'inbox.db'), { readonly: true });
     const seqs = raw.prepare('SELECT seq FROM inbox ORDER BY seq').pluck().all();
