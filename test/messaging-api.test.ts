@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startLocalServer, type LocalServer } from '../src/channels/testing/local-server.js';
 import { SAMPLE_TEMPLATE } from '../src/engine/dispatch/testing/dispatch-fixture.js';
@@ -139,5 +140,40 @@ describe('templates, sends, deliveries and providers through the API', () => {
     assert.equal(list.body.items.length, 1);
     const replay = await call('POST', `/api/deliveries/${delivery.id}/replay`);
     assert.equal(replay.status, 409, 'only dead deliveries are replayed');
+  });
+
+  test('push, WhatsApp, web push, webhook and HTTP SMS providers keep their secrets sealed', async () => {
+    const pkcs8 = { type: 'pkcs8', format: 'pem' } as const;
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export(pkcs8).toString();
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export(pkcs8).toString();
+    const configs = {
+      fcm: [{ projectId: 'shop-app', clientEmail: 'push@shop-app.iam' }, { privateKey: rsa }],
+      apns: [{ keyId: 'K1', teamId: 'T1', topic: 'com.shop.app' }, { signingKey: ec }],
+      whatsapp: [{ phoneNumberId: '1055' }, { accessToken: 'secret-wa-token' }],
+      vapid: [{ subject: 'mailto:ops@shop.example', publicKey: 'BPub' }, { privateKey: 'secret-vapid' }],
+      webhook: [{}, { signingSecrets: ['whsec_secret-hook'] }],
+      httpsms: [
+        { name: 'netgsm', url: 'https://sms.example/send', auth: { type: 'bearer' } },
+        { credential: 'secret-sms' },
+      ],
+    } as const;
+    for (const [type, [settings, secrets]] of Object.entries(configs)) {
+      const put = await call('PUT', `/api/providers/${type}-main`, { type, settings, secrets });
+      assert.equal(put.status, 200, `${type}: ${JSON.stringify(put.body)}`);
+      assert.equal(put.body.secrets, 'set');
+    }
+    const shown = JSON.stringify((await call('GET', '/api/providers')).body);
+    assert.ok(!shown.includes('secret-') && !shown.includes('PRIVATE KEY'), 'no secret is ever returned');
+    const notPem = await call('PUT', '/api/providers/f', {
+      type: 'fcm',
+      settings: configs.fcm[0],
+      secrets: { privateKey: 'not a key' },
+    });
+    assert.equal(notPem.status, 400);
+    assert.equal(notPem.body.error.issues[0].path, '$.secrets.privateKey');
+    const bad = await call('PUT', '/api/providers/wa', { type: 'whatsapp', settings: {}, secrets: {} });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.issues[0].path, '$.settings.phoneNumberId');
+    for (const type of Object.keys(configs)) await call('DELETE', `/api/providers/${type}-main`);
   });
 });

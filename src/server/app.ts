@@ -16,6 +16,7 @@ import type { SegmentService } from '../engine/segment-service.js';
 import { registerJsonBodyParser } from './read-body.js';
 import type { MessagingService } from '../engine/dispatch/messaging-service.js';
 import { registerMessagingRoutes } from './messaging-routes.js';
+import { registerInboxRoutes } from './inbox-routes.js';
 import { registerJourneyRoutes } from './journey-routes.js';
 import type { JourneyService } from '../engine/journey-service.js';
 
@@ -100,6 +101,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerSegmentRoutes(app, deps);
   if (deps.computed) registerComputedRoutes(app, deps.computed);
   if (deps.messaging) registerMessagingRoutes(app, { messaging: deps.messaging, clock: deps.clock });
+  const inbox = deps.messaging?.options.ports.inapp;
+  if (inbox)
+    registerInboxRoutes(app, { inbox, store: deps.store, writeKeys: deps.writeKeys, clock: deps.clock });
   if (deps.journeys) registerJourneyRoutes(app, { store: deps.store, journeys: deps.journeys });
   return app;
 }

@@ -16,6 +16,9 @@ test('the in-app provider writes one entry per idempotency key, with its expiry'
     async list(profileId, q) {
       return entries.filter((e) => e.profileId === profileId && (e.expiresAt ?? Infinity) > q.now);
     },
+    async countUnread() {
+      return 0;
+    },
     async markRead() {},
     subscribe: () => () => {},
   };

@@ -30,6 +30,9 @@ export interface InAppInbox {
       readonly before?: number;
     },
   ): Promise<readonly InboxEntry[]>;
+  /** Unread entries that have not expired. */
+  countUnread(profileId: string, now: number): Promise<number>;
+  /** Marks these entries of the profile read (once: a second call keeps the first time). */
   markRead(profileId: string, ids: readonly string[], at: number): Promise<void>;
   /** Live updates for one profile (for SSE); returns the unsubscribe function. */
   subscribe(profileId: string, listener: (entry: InboxEntry) => void): () => void;

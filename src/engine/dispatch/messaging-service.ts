@@ -1,3 +1,4 @@
+import { createInboxInApp, type InAppInbox } from '../../channels/inapp/inapp-inbox.js';
 import type { EpochMs } from '../../core/brand.js';
 import type {
   ConsentStore,
@@ -28,6 +29,8 @@ export interface MessagingPorts {
   readonly templates: TemplateStore;
   readonly consent: ConsentStore;
   readonly providers: ProviderStore;
+  /** The in-app inbox; when given, the `inapp` channel delivers into it without any configuration. */
+  readonly inapp?: InAppInbox;
 }
 
 export interface MessagingServiceOptions {
@@ -63,7 +66,12 @@ export class MessagingService {
   constructor(readonly options: MessagingServiceOptions) {
     const { store, ports, clock } = options;
     const onError = options.onError ?? console.error;
-    this.registry = new ProviderRegistry({ providers: ports.providers, key: options.key, onError });
+    this.registry = new ProviderRegistry({
+      providers: ports.providers,
+      key: options.key,
+      onError,
+      builtIn: ports.inapp ? [createInboxInApp(ports.inapp, { now: clock })] : [],
+    });
     this.templateService = new TemplateService({ templates: ports.templates, store, clock });
     this.links = createLinkSigner(options.key);
     this.emit = createProfileEventEmitter({ store, append: options.append });

@@ -1,9 +1,16 @@
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import type { ChannelProvider } from '../../channels/channel.js';
 import { createSendGridEmail } from '../../channels/email/sendgrid-email.js';
 import { createSesEmail } from '../../channels/email/ses-email.js';
 import { createSmtpEmail } from '../../channels/email/smtp-email.js';
+import { createApnsPush } from '../../channels/push/apns-push.js';
+import { createFcmPush } from '../../channels/push/fcm-push.js';
+import { createHttpSms, httpSmsDefinitionSchema } from '../../channels/sms/http-sms.js';
 import { createTwilioSms } from '../../channels/sms/twilio-sms.js';
+import { createStandardWebhook } from '../../channels/webhook/standard-webhook.js';
+import { createVapidWebPush } from '../../channels/webpush/vapid-webpush.js';
+import { createCloudWhatsApp } from '../../channels/whatsapp/cloud-whatsapp.js';
 import type { MessageChannel } from '../../core/channels/variants.js';
 
 const limitsSchema = z
@@ -13,6 +20,14 @@ const limitsSchema = z
   })
   .default({ concurrency: 16, perSecond: 500 });
 const baseUrl = z.url().optional();
+/** A PEM private key Node can read: caught at `PUT`, not at the first send. */
+const pemKey = z.string().refine((pem) => {
+  try {
+    return createPrivateKey(pem).type === 'private';
+  } catch {
+    return false;
+  }
+}, 'a PEM (PKCS #8) private key');
 
 /**
  * Provider types: for each, its channel, the settings shown by the API, and the secrets that are
@@ -68,6 +83,79 @@ export const PROVIDER_TYPES = {
     }),
     secrets: z.object({ authToken: z.string().min(1) }),
   },
+  /** FCM HTTP v1: the service account's fields as settings, its private key as the secret. */
+  fcm: {
+    channel: 'push',
+    settings: z.object({
+      projectId: z.string().min(1),
+      clientEmail: z.string().min(1),
+      privateKeyId: z.string().optional(),
+      tokenUri: z.url().optional(),
+      baseUrl,
+      limits: limitsSchema,
+    }),
+    secrets: z.object({ privateKey: pemKey }),
+  },
+  /** APNs token auth (HTTP/2): the `.p8` key is the secret. */
+  apns: {
+    channel: 'push',
+    settings: z.object({
+      keyId: z.string().min(1),
+      teamId: z.string().min(1),
+      topic: z.string().min(1),
+      baseUrl,
+      limits: limitsSchema,
+    }),
+    secrets: z.object({ signingKey: pemKey }),
+  },
+  /** Web push with VAPID (RFC 8292): the public key is shown to browsers, the private one is sealed. */
+  vapid: {
+    channel: 'webpush',
+    settings: z.object({
+      subject: z.string().regex(/^(mailto:|https:)/, 'mailto: or https: URL'),
+      publicKey: z.string().min(1),
+      ttlSeconds: z.number().int().min(0).max(2_419_200).optional(),
+      limits: limitsSchema,
+    }),
+    secrets: z.object({ privateKey: z.string().min(1) }),
+  },
+  whatsapp: {
+    channel: 'whatsapp',
+    settings: z.object({
+      phoneNumberId: z.string().min(1),
+      apiVersion: z
+        .string()
+        .regex(/^v[0-9]+\.[0-9]+$/, 'v<major>.<minor>')
+        .optional(),
+      baseUrl,
+      limits: limitsSchema,
+    }),
+    secrets: z.object({ accessToken: z.string().min(1) }),
+  },
+  /** Standard Webhooks signing secrets (`whsec_…`), the current one first during a rotation. */
+  webhook: {
+    channel: 'webhook',
+    settings: z.object({ limits: limitsSchema }),
+    secrets: z.object({ signingSecrets: z.array(z.string().min(1)).min(1) }),
+  },
+  /**
+   * The generic HTTP SMS definition (http-sms.ts); `auth` names the scheme and the user or header
+   * name, and the one credential (password, token or header value) is the secret.
+   */
+  httpsms: {
+    channel: 'sms',
+    settings: httpSmsDefinitionSchema.omit({ auth: true }).extend({
+      auth: z
+        .discriminatedUnion('type', [
+          z.object({ type: z.literal('basic'), username: z.string() }),
+          z.object({ type: z.literal('bearer') }),
+          z.object({ type: z.literal('header'), name: z.string().min(1) }),
+        ])
+        .optional(),
+      limits: limitsSchema,
+    }),
+    secrets: z.object({ credential: z.string().optional() }),
+  },
 } as const satisfies Record<string, { channel: MessageChannel; settings: z.ZodType; secrets: z.ZodType }>;
 
 export type ProviderType = keyof typeof PROVIDER_TYPES;
@@ -121,5 +209,86 @@ export function createProvider(type: ProviderType, settings: unknown, secrets: u
         ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
       });
     }
+    case 'fcm':
+    case 'apns':
+    case 'vapid':
+    case 'whatsapp':
+    case 'webhook':
+    case 'httpsms':
+      return createOtherProvider(type, settings, secrets);
+  }
+}
+
+/** The push, web push, WhatsApp, webhook and generic SMS providers (split to keep each switch short). */
+function createOtherProvider(type: ProviderType, settings: unknown, secrets: unknown): ChannelProvider {
+  switch (type) {
+    case 'fcm': {
+      const s = settings as Settings<'fcm'>;
+      const k = secrets as Secrets<'fcm'>;
+      return createFcmPush({
+        serviceAccount: {
+          project_id: s.projectId,
+          client_email: s.clientEmail,
+          private_key: k.privateKey,
+          ...(s.privateKeyId ? { private_key_id: s.privateKeyId } : {}),
+          ...(s.tokenUri ? { token_uri: s.tokenUri } : {}),
+        },
+        ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
+      });
+    }
+    case 'apns': {
+      const s = settings as Settings<'apns'>;
+      const k = secrets as Secrets<'apns'>;
+      return createApnsPush({
+        signingKey: k.signingKey,
+        keyId: s.keyId,
+        teamId: s.teamId,
+        topic: s.topic,
+        ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
+      });
+    }
+    case 'vapid': {
+      const s = settings as Settings<'vapid'>;
+      const k = secrets as Secrets<'vapid'>;
+      return createVapidWebPush({
+        subject: s.subject,
+        publicKey: s.publicKey,
+        privateKey: k.privateKey,
+        ...(s.ttlSeconds !== undefined ? { ttlSeconds: s.ttlSeconds } : {}),
+      });
+    }
+    case 'whatsapp': {
+      const s = settings as Settings<'whatsapp'>;
+      const k = secrets as Secrets<'whatsapp'>;
+      return createCloudWhatsApp({
+        accessToken: k.accessToken,
+        phoneNumberId: s.phoneNumberId,
+        ...(s.apiVersion ? { apiVersion: s.apiVersion } : {}),
+        ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
+      });
+    }
+    case 'webhook':
+      return createStandardWebhook({ secrets: (secrets as Secrets<'webhook'>).signingSecrets });
+    case 'httpsms': {
+      const { limits: _limits, auth, ...definition } = settings as Settings<'httpsms'>;
+      const credential = (secrets as Secrets<'httpsms'>).credential ?? '';
+      return createHttpSms({ ...definition, ...(auth ? { auth: withCredential(auth, credential) } : {}) });
+    }
+    default:
+      throw new Error(`provider type ${type} is built by createProvider`);
+  }
+}
+
+type HttpSmsAuth = NonNullable<Settings<'httpsms'>['auth']>;
+
+/** Puts the sealed credential back into the HTTP SMS definition's auth. */
+function withCredential(auth: HttpSmsAuth, credential: string) {
+  switch (auth.type) {
+    case 'basic':
+      return { ...auth, password: credential };
+    case 'bearer':
+      return { ...auth, token: credential };
+    case 'header':
+      return { ...auth, value: credential };
   }
 }

@@ -1,3 +1,4 @@
+import type { ChannelProvider } from '../../channels/channel.js';
 import type { MessageChannel } from '../../core/channels/variants.js';
 import type { ProviderStore } from '../../store/store.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
@@ -12,6 +13,8 @@ import { openSecret } from './secret-box.js';
  */
 export class ProviderRegistry {
   private current = new Map<MessageChannel, ProviderLane>();
+  /** Built-in lanes survive a reload (they hold no configuration), so their sends are not cut off. */
+  private builtInLanes = new Map<ChannelProvider, ProviderLane>();
 
   constructor(
     private readonly options: {
@@ -19,6 +22,8 @@ export class ProviderRegistry {
       key: Buffer;
       breaker?: CircuitBreakerOptions;
       onError?: (error: string) => void;
+      /** Providers that need no configuration (the in-app inbox): used when no stored one serves their channel. */
+      builtIn?: readonly ChannelProvider[];
     },
   ) {}
 
@@ -40,13 +45,28 @@ export class ProviderRegistry {
         );
         continue;
       }
-      const provider = createProvider(stored.type as ProviderType, settings.data, secrets.data);
+      let provider;
+      try {
+        provider = createProvider(stored.type as ProviderType, settings.data, secrets.data);
+      } catch (e) {
+        this.options.onError?.(`provider ${stored.name}: ${(e as Error).message}`);
+        continue;
+      }
       next.set(stored.channel, new ProviderLane(provider, settings.data.limits, this.options.breaker));
     }
+    const builtIn = new Map<ChannelProvider, ProviderLane>();
+    for (const provider of this.options.builtIn ?? []) {
+      if (next.has(provider.channel)) continue;
+      const lane = this.builtInLanes.get(provider) ?? new ProviderLane(provider);
+      next.set(provider.channel, lane);
+      builtIn.set(provider, lane);
+    }
+    this.builtInLanes = builtIn;
     const previous = this.current;
     this.current = next;
-    // Old lanes finish what they hold, then their pooled connections close.
-    for (const lane of previous.values()) void lane.idle().then(() => lane.provider.close?.());
+    // Old lanes finish what they hold, then their pooled connections close (built-in ones stay open).
+    for (const lane of previous.values())
+      if (!this.builtInLanes.has(lane.provider)) void lane.idle().then(() => lane.provider.close?.());
   }
 
   /** The opened credentials of the first provider of `type` (webhook signatures need them). */

@@ -9,6 +9,7 @@ import type {
   SuppressionReason,
   TemplateStore,
 } from '../store.js';
+import { SqliteInAppInbox } from './sqlite-inapp.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 
 type Row = Record<string, unknown>;
@@ -19,11 +20,13 @@ export interface SqliteMessaging {
   readonly templates: TemplateStore;
   readonly consent: ConsentStore;
   readonly providers: ProviderStore;
+  /** The in-app inbox (the `inapp` channel's provider writes to it, `/v1/inbox` reads it). */
+  readonly inapp: SqliteInAppInbox;
   close(): void;
 }
 
 /**
- * Opens the messaging tables (outbox, deliveries, templates, consent, providers) on a connection of
+ * Opens the messaging tables (outbox, deliveries, templates, consent, providers, in-app inbox) on a connection of
  * their own to the state file, which `openSqliteStore` has already migrated. The dispatcher runs on the
  * main thread, beside the HTTP server; the engine's worker writes through its own connection (WAL).
  * @example const messaging = openSqliteMessaging({ path: '.orkestra/orkestra.db' });
@@ -41,6 +44,7 @@ export function openSqliteMessaging(options: {
     templates: new SqliteTemplates(db),
     consent: new SqliteConsent(db),
     providers: new SqliteProviders(db),
+    inapp: new SqliteInAppInbox(db),
     close: () => db.close(),
   };
 }

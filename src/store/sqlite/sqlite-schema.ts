@@ -178,4 +178,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   JOURNEY_MIGRATION,
   // Journeys: schedules, per-person timers, counters, webhook calls, run end times.
   JOURNEY_MIGRATION_2,
+  // The in-app inbox (sqlite-inapp.ts): one row per send, read by apps and sites through /v1/inbox.
+  `
+  CREATE TABLE inapp_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    profile_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    content TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    read_at INTEGER
+  );
+  CREATE INDEX inapp_messages_profile ON inapp_messages (profile_id, seq);
+  `,
 ];

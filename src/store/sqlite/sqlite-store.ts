@@ -25,6 +25,7 @@ import { INBOX_MIGRATIONS, SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { registerSegmentFunctions } from './sqlite-functions.js';
 import { SqliteSegments } from './sqlite-segments.js';
 import { ProfileCache } from './profile-cache.js';
+import { SqliteInbox } from './sqlite-inbox.js';
 import { WalSync } from './wal-sync.js';
 import { SqliteJourneyStore } from './sqlite-journey-store.js';
 import { insertPlannedSends } from './sqlite-outbox.js';
@@ -137,16 +138,14 @@ const PURGE_EVERY_MS = 1000;
 
 class SqliteStore extends SqliteJourneyStore implements Store {
   private readonly q;
-  private readonly iq;
+  private readonly inbox: SqliteInbox;
   private readonly segments: SqliteSegments;
   private lastPurge = 0;
   private lastCheckpoint = Number.NEGATIVE_INFINITY;
-  /** The JSON each message was read from, so that storing it as an event does not serialise it again. */
-  private readonly jsonOf = new WeakMap<object, string>();
 
   constructor(
     private readonly db: Database.Database,
-    private readonly inbox: Database.Database,
+    inboxDb: Database.Database,
     private readonly options: {
       cache: ProfileCache | undefined;
       deferDurability: boolean;
@@ -155,18 +154,7 @@ class SqliteStore extends SqliteJourneyStore implements Store {
   ) {
     super(db);
     this.segments = new SqliteSegments(db);
-    this.iq = {
-      dedupe: inbox.prepare(
-        `INSERT INTO dedupe (message_id, received_at) VALUES (?, ?)
-         ON CONFLICT (message_id) DO UPDATE SET received_at = excluded.received_at WHERE dedupe.received_at < ?`,
-      ),
-      insert: inbox.prepare(`INSERT INTO inbox (kind, body, received_at) VALUES (?, ?, ?)`),
-      read: inbox.prepare(`SELECT seq, kind, body FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`),
-      purge: inbox.prepare(`DELETE FROM inbox WHERE seq <= ?`),
-      depth: inbox.prepare(`SELECT count(*) FROM inbox WHERE seq > ?`).pluck(),
-      deleteDedupe: inbox.prepare(`DELETE FROM dedupe WHERE message_id = ?`),
-      pruneDedupe: inbox.prepare(`DELETE FROM dedupe WHERE received_at < ?`),
-    };
+    this.inbox = new SqliteInbox(inboxDb, options.walSync);
     this.q = {
       owner: db.prepare(`SELECT profile_id FROM identities WHERE kind = ? AND value = ?`).pluck(),
       profileState: db.prepare(`SELECT state FROM profiles WHERE id = ? AND merged_into IS NULL`).pluck(),
@@ -256,49 +244,21 @@ class SqliteStore extends SqliteJourneyStore implements Store {
     // PASSIVE never waits for the other thread's writer or readers; what it cannot copy now, the next one will.
     const complete = checkpoint(this.db);
     if (complete && this.options.deferDurability) this.q.setSetting.run(DURABLE_KEY, String(cursor));
-    checkpoint(this.inbox);
+    checkpoint(this.inbox.db);
   }
 
   async appendToInbox(
     entries: readonly InboxEntry[],
     { now, dedupeSince }: { now: EpochMs; dedupeSince: EpochMs },
   ): Promise<AppendResult> {
-    const iq = this.iq;
     // Consumed entries are deleted here, by the inbox's only writer, rather than by the engine.
     const purgeUpTo = now - this.lastPurge >= PURGE_EVERY_MS ? this.cursor(DURABLE_KEY) : 0;
     if (purgeUpTo > 0) this.lastPurge = now;
-    const result = this.inbox.transaction((): AppendResult => {
-      if (purgeUpTo > 0) iq.purge.run(purgeUpTo);
-      let accepted = 0;
-      let duplicates = 0;
-      let lastSeq = 0;
-      for (const entry of entries) {
-        if (entry.kind === 'message') {
-          if (iq.dedupe.run(entry.message.messageId, now, dedupeSince).changes === 0) {
-            duplicates++;
-            continue;
-          }
-          lastSeq = Number(iq.insert.run('message', JSON.stringify(entry.message), now).lastInsertRowid);
-          accepted++;
-        } else {
-          const body = JSON.stringify({ profileId: entry.profileId });
-          lastSeq = Number(iq.insert.run('erase', body, now).lastInsertRowid);
-        }
-      }
-      return { accepted, duplicates, lastSeq };
-    })();
-    await this.options.walSync?.sync();
-    return result;
+    return this.inbox.append(entries, { now, dedupeSince, purgeUpTo });
   }
 
   async readInbox(limit: number): Promise<readonly InboxRow[]> {
-    return (this.iq.read.all(this.cursor(), limit) as Row[]).map((row): InboxRow => {
-      const seq = row.seq as number;
-      const body = JSON.parse(row.body as string) as Record<string, unknown>;
-      if (row.kind === 'erase') return { seq, kind: 'erase', profileId: body.profileId as ProfileId };
-      this.jsonOf.set(body, row.body as string);
-      return { seq, kind: 'message', message: body as InboundMessage };
-    });
+    return this.inbox.read(this.cursor(), limit);
   }
 
   async findOwners(keys: Iterable<IdentityKey>): Promise<Map<IdentityKey, ProfileId>> {
@@ -363,7 +323,7 @@ class SqliteStore extends SqliteJourneyStore implements Store {
       for (const e of plan.events) {
         const m = e.message;
         const name = m.type === 'track' ? (m.event ?? null) : (m.name ?? null);
-        const json = this.jsonOf.get(m) ?? JSON.stringify(m);
+        const json = this.inbox.jsonOf.get(m) ?? JSON.stringify(m);
         q.eventInsert.run(e.profileId, m.messageId, m.type, name, e.timestamp, json);
       }
       for (const p of plan.profiles) q.profileUpsert.run(p.id, JSON.stringify(p), p.createdAt, p.lastSeenAt);
@@ -382,11 +342,7 @@ class SqliteStore extends SqliteJourneyStore implements Store {
     const ids = exists ? [survivor, ...(q.mergedInto.all(survivor) as string[])] : [];
     // Dedupe keys live in the inbox file: forget them first, so that a crash between the two
     // transactions only repeats this idempotent step when the erasure is applied again.
-    this.inbox.transaction(() => {
-      for (const pid of ids)
-        for (const messageId of q.messageIdsOf.all(pid) as string[]) this.iq.deleteDedupe.run(messageId);
-    })();
-    await this.options.walSync?.sync();
+    await this.inbox.forget(ids.flatMap((pid) => q.messageIdsOf.all(pid) as string[]));
     return this.db.transaction((): ErasureResult => {
       let events = 0;
       let identities = 0;
@@ -405,11 +361,11 @@ class SqliteStore extends SqliteJourneyStore implements Store {
   }
 
   async pruneDedupe(before: EpochMs): Promise<number> {
-    return this.iq.pruneDedupe.run(before).changes;
+    return this.inbox.pruneDedupe(before);
   }
 
   async inboxDepth(): Promise<number> {
-    return this.iq.depth.get(this.cursor()) as number;
+    return this.inbox.depth(this.cursor());
   }
 
   async getProfile(id: ProfileId): Promise<ProfileRecord | undefined> {
@@ -553,7 +509,6 @@ class SqliteStore extends SqliteJourneyStore implements Store {
 
   async close(): Promise<void> {
     this.db.close();
-    this.inbox.close();
-    await this.options.walSync?.close();
+    await this.inbox.close();
   }
 }
