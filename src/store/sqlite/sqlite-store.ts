@@ -132,7 +132,7 @@ const CURSOR_KEY = 'inbox_cursor';
  */
 const DURABLE_KEY = 'inbox_cursor_durable';
 /** How often the engine's store checkpoints the state file to make its cursor durable. */
-const CHECKPOINT_EVERY_MS = Number(process.env.CPMS ?? 2000);
+const CHECKPOINT_EVERY_MS = 2000;
 /** How often an append also deletes inbox entries the engine has consumed. */
 const PURGE_EVERY_MS = 1000;
 
