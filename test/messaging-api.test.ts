@@ -176,4 +176,41 @@ describe('templates, sends, deliveries and providers through the API', () => {
     assert.equal(bad.body.error.issues[0].path, '$.settings.phoneNumberId');
     for (const type of Object.keys(configs)) await call('DELETE', `/api/providers/${type}-main`);
   });
+  test('the delivery log per journey; a fallback time is checked against the channel', async () => {
+    const send = (key: string, journeyId?: string) =>
+      call('POST', '/api/sends', {
+        idempotencyKey: key,
+        profileId,
+        templateId: 't',
+        channel: ['email', 'sms'],
+        fallbackAfterMs: 30 * 60_000,
+        ...(journeyId ? { context: { journeyId } } : {}),
+      });
+    assert.equal((await send('log:j1:a', 'j1')).status, 201);
+    assert.equal((await send('log:j1:b', 'j1')).status, 201);
+    assert.equal((await send('log:j2:a', 'j2')).status, 201);
+    const j1 = await call('GET', '/api/deliveries?journeyId=j1');
+    assert.equal(j1.status, 200);
+    assert.deepEqual(
+      j1.body.items.map((d: any) => d.idempotencyKey as string),
+      ['log:j1:b', 'log:j1:a'],
+    );
+    assert.equal(j1.body.items[0].fallbackAfterMs, 30 * 60_000);
+    const j2 = await call('GET', `/api/deliveries?journeyId=j2&profileId=${profileId}`);
+    assert.deepEqual(
+      j2.body.items.map((d: any) => d.idempotencyKey as string),
+      ['log:j2:a'],
+    );
+    assert.equal((await call('GET', '/api/deliveries?journeyId=nope')).body.items.length, 0);
+    assert.equal((await call('GET', `/api/deliveries?journeyId=${'x'.repeat(201)}`)).status, 400);
+    const named = await call('POST', '/api/sends', {
+      idempotencyKey: 'log:named',
+      profileId,
+      templateId: 't',
+      channel: 'sms',
+      fallbackAfterMs: 60_000,
+    });
+    assert.equal(named.status, 400);
+    assert.equal(named.body.error.issues[0].path, '$.fallbackAfterMs');
+  });
 });

@@ -22,19 +22,34 @@ const channelChoiceSchema = z.union([
 ]);
 
 /** `POST /api/sends`: one message to one profile, planned in the outbox like a journey step's. */
-export const planSendSchema = z.object({
-  idempotencyKey: z.string().min(1).max(300),
-  profileId: z.string().min(1).max(200),
-  templateId: z.string().min(1).max(200),
-  /** Default: the latest version, fixed now (a later save does not change this send). */
-  templateVersion: z.number().int().positive().optional(),
-  channel: channelChoiceSchema.default('best'),
-  category: z.enum(['marketing', 'transactional']).default('transactional'),
-  topic: z.string().min(1).max(64).optional(),
-  /** The trigger event (Liquid `event`) and more context (Liquid `context`). */
-  context: z.record(z.string(), z.unknown()).optional(),
-  sendAt: z.iso.datetime().optional(),
-});
+export const planSendSchema = z
+  .object({
+    idempotencyKey: z.string().min(1).max(300),
+    profileId: z.string().min(1).max(200),
+    templateId: z.string().min(1).max(200),
+    /** Default: the latest version, fixed now (a later save does not change this send). */
+    templateVersion: z.number().int().positive().optional(),
+    channel: channelChoiceSchema.default('best'),
+    category: z.enum(['marketing', 'transactional']).default('transactional'),
+    topic: z.string().min(1).max(64).optional(),
+    /** The trigger event (Liquid `event`) and more context (Liquid `context`). */
+    context: z.record(z.string(), z.unknown()).optional(),
+    sendAt: z.iso.datetime().optional(),
+    /**
+     * For a list or `best`: if no `delivered` (email: `opened`/`clicked`) outcome is recorded within
+     * this time after the provider accepted it, the message is sent on the next eligible channel.
+     */
+    fallbackAfterMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(30 * 24 * 3_600_000)
+      .optional(),
+  })
+  .refine((b) => b.fallbackAfterMs === undefined || Array.isArray(b.channel) || b.channel === 'best', {
+    path: ['fallbackAfterMs'],
+    message: 'a fallback needs a channel list or best',
+  });
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -48,7 +63,7 @@ export function presentDelivery(d: DeliveryRecord) {
   };
 }
 
-/** Plans one-off sends; the delivery log (per profile, per message) with status history; dead-letter replay. */
+/** Plans one-off sends; the delivery log (per profile, per journey, per message) with status history; dead-letter replay. */
 export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRouteDeps): void {
   const { outbox } = deps;
   const withHistory = async (d: DeliveryRecord) => ({
@@ -85,6 +100,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
           context: body.context ?? {},
           plannedAt: now,
           ...(body.sendAt ? { notBefore: Date.parse(body.sendAt) as EpochMs } : {}),
+          ...(body.fallbackAfterMs !== undefined ? { fallbackAfterMs: body.fallbackAfterMs } : {}),
         },
       ]);
       deps.kick();
@@ -97,11 +113,12 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
   defineRoute(app, {
     method: 'GET',
     url: '/api/deliveries',
-    summary: 'Deliveries, newest first, by profile and/or status',
+    summary: 'Deliveries, newest first, by profile, journey and/or status',
     tags: ['deliveries'],
     security: 'admin',
     query: z.object({
       profileId: z.string().max(200).optional(),
+      journeyId: z.string().min(1).max(200).optional(),
       status: z.enum(['pending', 'sending', 'sent', 'skipped', 'dead']).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
@@ -114,6 +131,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
         limit: query.limit,
         ...(query.status ? { status: query.status } : {}),
         ...(profileId ? { profileId } : {}),
+        ...(query.journeyId ? { journeyId: query.journeyId } : {}),
       });
       return { items: items.map(presentDelivery) };
     },

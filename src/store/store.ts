@@ -212,6 +212,15 @@ export interface PlannedSend {
   readonly plannedAt: EpochMs;
   /** Not sent before this time (quiet hours); defaults to `plannedAt`. */
   readonly notBefore?: EpochMs;
+  /**
+   * For a list or `best`: when the message accepted on one channel has no `delivered` (for email,
+   * `opened` or `clicked`) outcome within this time, it is sent again on the next eligible channel.
+   */
+  readonly fallbackAfterMs?: number;
+  /** The delivery this one is the timed fallback of (its `reason` says why). */
+  readonly fallbackOf?: number;
+  /** Why it was planned on its channel (a fallback's reason), kept as the delivery's `reason`. */
+  readonly reason?: string;
 }
 
 /**
@@ -241,6 +250,8 @@ export interface DeliveryRecord extends PlannedSend {
   readonly address?: string;
   readonly providerMessageId?: string;
   readonly error?: string;
+  /** When the timed fallback is due, while it is. */
+  readonly fallbackAt?: EpochMs;
   readonly updatedAt: EpochMs;
 }
 
@@ -254,6 +265,8 @@ export interface DeliveryUpdate {
   readonly address?: string;
   readonly providerMessageId?: string;
   readonly error?: string | null;
+  /** When the timed fallback is due (set on acceptance); null once done or no longer needed. */
+  readonly fallbackAt?: EpochMs | null;
   readonly event: DeliveryEvent;
 }
 
@@ -294,7 +307,23 @@ export interface OutboxStore {
   getByKey(idempotencyKey: string): Promise<DeliveryRecord | undefined>;
   getByProviderMessageId(providerMessageId: string): Promise<DeliveryRecord | undefined>;
   history(id: number): Promise<DeliveryEvent[]>;
-  list(filter: { profileId?: ProfileId; status?: DeliveryStatus; limit: number }): Promise<DeliveryRecord[]>;
+  list(filter: {
+    profileId?: ProfileId;
+    journeyId?: string;
+    status?: DeliveryStatus;
+    limit: number;
+  }): Promise<DeliveryRecord[]>;
+  /**
+   * Sent deliveries whose timed fallback is due at `now` and that have no `delivered`, `opened` or
+   * `clicked` outcome, oldest first.
+   */
+  fallbacksDue(now: EpochMs, limit: number): Promise<DeliveryRecord[]>;
+  /**
+   * Settles a delivery's timed fallback in one transaction: plans `send` (ignored when its key exists;
+   * none when no channel is left), clears the fallback time and writes `event` in its history.
+   * Returns whether a new delivery was planned.
+   */
+  planFallback(id: number, send: PlannedSend | undefined, event: DeliveryEvent): Promise<boolean>;
   /** Counts by status. */
   counts(): Promise<Record<string, number>>;
 }

@@ -97,6 +97,21 @@ function bestOrder(profile: Profile): MessageChannel[] {
 }
 
 /**
+ * The channels after `chosen` in a send's order (a list, or `best` for this person now): where its
+ * timed fallback may go. Channels before it were refused when it was chosen, and are not tried again.
+ * @example remainingChannels(['email', 'sms'], profile, 'email') // ['sms']
+ */
+export function remainingChannels(
+  choice: ChannelChoice,
+  profile: Profile,
+  chosen: MessageChannel,
+): MessageChannel[] {
+  const order = choice === 'best' ? bestOrder(profile) : typeof choice === 'string' ? [choice] : [...choice];
+  const i = order.indexOf(chosen);
+  return i < 0 ? order.filter((c) => c !== chosen) : order.slice(i + 1);
+}
+
+/**
  * Chooses the channel of a send at send time: the named one, the first usable of a list, or `best`
  * (reachable, consented, not suppressed, then the person's most recent activity channel). The reason
  * is recorded on the delivery.

@@ -6,6 +6,7 @@ import { startLocalServer, type StubResponse } from '../../channels/testing/loca
 import type { EpochMs } from '../../core/brand.js';
 import type { MessageChannel } from '../../core/channels/variants.js';
 import { Dispatcher } from './dispatcher.js';
+import { OutcomeService } from './outcome-service.js';
 import { ProviderLane } from './provider-lane.js';
 import { openDispatchFixture, SAMPLE_TEMPLATE, type DispatchFixture } from './testing/dispatch-fixture.js';
 
@@ -132,6 +133,107 @@ test('an ordered list falls through to the first usable channel and records why'
   assert.equal(d?.chosenChannel, 'sms');
   assert.equal(d?.reason, 'first usable of the list (push: no provider; email: no provider)');
   assert.match(server.requests[0]!.text, /Body=Hi\+Ay%C5%9Fe/);
+});
+
+/** The setup above plus an email lane (SendGrid against a local server answering 202 with an id). */
+async function setupWithEmail(t: TestContext) {
+  const base = await setup(t, () => twilioOk);
+  const mail = await startLocalServer(() => ({ status: 202, headers: { 'x-message-id': 'SG1' } }));
+  t.after(() => mail.close());
+  const email = createSendGridEmail({ apiKey: 'k', baseUrl: mail.url });
+  const lanes = new Map<MessageChannel, ProviderLane>([
+    ['email', new ProviderLane(email, { concurrency: 2, perSecond: 1000 }, undefined, base.clock)],
+    [
+      'sms',
+      new ProviderLane(
+        createTwilioSms({ accountSid: 'AC1', authToken: 'tok', from: '+1500', baseUrl: base.server.url }),
+        { concurrency: 2, perSecond: 1000 },
+        undefined,
+        base.clock,
+      ),
+    ],
+  ]);
+  const dispatcher = new Dispatcher({
+    outbox: base.f.messaging.outbox,
+    store: base.f.store,
+    templates: base.f.messaging.templates,
+    consent: base.f.messaging.consent,
+    lanes: () => lanes,
+    clock: base.clock,
+    random: () => 0.5,
+  });
+  return { ...base, mail, dispatcher };
+}
+
+const THIRTY_MIN = 30 * 60_000;
+
+test('timed fallback: email accepted but not delivered in time is sent once more by SMS', async (t) => {
+  const { f, server, mail, dispatcher, advance } = await setupWithEmail(t);
+  await f.plan('fb:1', 'p1', { channel: ['email', 'sms'], fallbackAfterMs: THIRTY_MIN });
+  await dispatcher.runOnce();
+  const email = await f.messaging.outbox.getByKey('fb:1');
+  assert.equal(email?.status, 'sent');
+  assert.equal(email?.chosenChannel, 'email');
+  assert.equal(mail.requests.length, 1);
+  advance(THIRTY_MIN - 1);
+  await dispatcher.runOnce();
+  assert.equal(server.requests.length, 0, 'no SMS before the fallback time');
+  advance(1);
+  await dispatcher.runOnce();
+  assert.equal(server.requests.length, 1, 'the SMS goes out at the fallback time');
+  assert.equal(server.requests[0]!.headers['i-twilio-idempotency-token'], 'fb:1:fallback:sms');
+  const sms = await f.messaging.outbox.getByKey('fb:1:fallback:sms');
+  assert.equal(sms?.status, 'sent');
+  assert.equal(sms?.chosenChannel, 'sms');
+  assert.equal(sms?.fallbackOf, email.id);
+  assert.equal(sms?.reason, 'fallback: email not delivered within 30 min');
+  const emailHistory = await f.messaging.outbox.history(email.id);
+  assert.deepEqual(emailHistory.at(-1), {
+    status: 'fallback',
+    at: T0 + THIRTY_MIN,
+    detail: 'fallback: email not delivered within 30 min: sent again on sms as fb:1:fallback:sms',
+  });
+  advance(THIRTY_MIN * 4);
+  await dispatcher.runOnce();
+  await dispatcher.runOnce();
+  assert.equal(server.requests.length, 1, 'never sent twice');
+  assert.equal(mail.requests.length, 1);
+  const after = (await f.messaging.outbox.history(email.id)).filter((h) => h.status === 'fallback');
+  assert.equal(after.length, 1);
+  assert.equal(
+    (await f.messaging.outbox.getByKey('fb:1:fallback:sms'))?.fallbackAt,
+    undefined,
+    'no channel left',
+  );
+});
+
+test('timed fallback: a delivered outcome in time means no SMS', async (t) => {
+  const { f, server, mail, dispatcher, advance, clock } = await setupWithEmail(t);
+  const outcomes = new OutcomeService({
+    outbox: f.messaging.outbox,
+    consent: f.messaging.consent,
+    emit: async () => true,
+    clock,
+  });
+  await f.plan('fb:2', 'p1', { channel: ['email', 'sms'], fallbackAfterMs: THIRTY_MIN });
+  await dispatcher.runOnce();
+  assert.equal(mail.requests.length, 1);
+  advance(10 * 60_000);
+  const applied = await outcomes.apply({
+    provider: 'sendgrid',
+    channel: 'email',
+    providerMessageId: 'SG1',
+    kind: 'delivered',
+    recipients: ['ayse@example.com'],
+    permanent: false,
+  });
+  assert.equal(applied.deliveryId, (await f.messaging.outbox.getByKey('fb:2'))?.id);
+  advance(THIRTY_MIN);
+  await dispatcher.runOnce();
+  advance(THIRTY_MIN);
+  await dispatcher.runOnce();
+  assert.equal(server.requests.length, 0);
+  assert.equal(await f.messaging.outbox.getByKey('fb:2:fallback:sms'), undefined);
 });
 
 /** A provider stand-in that answers 202 only after `ms`; closing it fails what is in flight. */

@@ -3,9 +3,17 @@ import { createMessageRenderer, type MessageRenderer } from '../../channels/rend
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import type { MessageChannel } from '../../core/channels/variants.js';
 import type { Profile } from '../../core/profiles/profile.js';
-import type { ConsentStore, DeliveryUpdate, OutboxStore, Store, TemplateStore } from '../../store/store.js';
-import { addressOf, chooseChannel } from './choose-channel.js';
-import { loadConsentPolicy } from './consent-policy.js';
+import type {
+  ConsentStore,
+  DeliveryRecord,
+  DeliveryUpdate,
+  OutboxStore,
+  PlannedSend,
+  Store,
+  TemplateStore,
+} from '../../store/store.js';
+import { addressOf, chooseChannel, remainingChannels } from './choose-channel.js';
+import { loadConsentPolicy, type ConsentPolicy } from './consent-policy.js';
 import type { ProviderLane } from './provider-lane.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { createClaimWriter, createOutboxWriter } from './outbox-writer.js';
@@ -128,19 +136,18 @@ export class Dispatcher {
   async pass(): Promise<number> {
     const { outbox, clock } = this.options;
     const lanes = this.options.lanes();
+    const fallbacks = await this.fallbacks(new Set(lanes.keys()));
     const room = [...lanes.values()].reduce((sum, lane) => sum + lane.room(), 0);
     this.busy = lanes.size > 0 && room === 0;
-    if (this.busy) return 0;
+    if (this.busy) return fallbacks;
     const limit = Math.min(this.options.batchSize ?? 200, Math.max(room, 1));
     const rows = (await outbox.due(clock(), limit + this.claimed.size)).filter(
       (r) => !this.claimed.has(r.id),
     );
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return fallbacks;
     const batch = rows.slice(0, limit);
     const profiles = await this.profiles(batch.map((r) => r.profileId));
-    const policy = await loadConsentPolicy(this.options.store);
-    const given = await this.options.consent.consentsOfMany([...profiles.values()].map((p) => p.id));
-    const suppressed = await this.suppressed([...profiles.values()]);
+    const { policy, given, suppressed } = await this.checks([...profiles.values()]);
     const skipped: { id: number; change: DeliveryUpdate }[] = [];
     let started = 0;
     for (const d of batch) {
@@ -180,7 +187,71 @@ export class Dispatcher {
       }
     }
     await outbox.updateMany(skipped);
-    return skipped.length + started;
+    return fallbacks + skipped.length + started;
+  }
+
+  /** Consent policy, consent given and suppressed addresses of a batch's profiles, in three reads. */
+  private async checks(profiles: readonly Profile[]): Promise<{
+    policy: ConsentPolicy;
+    given: Map<ProfileId, Record<string, boolean>>;
+    suppressed: Map<ProfileId, Set<string>>;
+  }> {
+    const policy = await loadConsentPolicy(this.options.store);
+    const given = await this.options.consent.consentsOfMany(profiles.map((p) => p.id));
+    const suppressed = await this.suppressed(profiles);
+    return { policy, given, suppressed };
+  }
+
+  /**
+   * Timed channel fallback: a send accepted on one channel of a list (or `best`) with no `delivered`
+   * (for email, `opened` or `clicked`) outcome within its `fallbackAfterMs` is planned again on the
+   * next eligible channel not tried yet, under the key `<original key>:fallback:<channel>` (so it is
+   * never planned twice), with the reason on both deliveries. Runs before due deliveries are read, so
+   * the fallback goes out in the same pass.
+   */
+  private async fallbacks(available: ReadonlySet<MessageChannel>): Promise<number> {
+    const { outbox, clock } = this.options;
+    const due = await outbox.fallbacksDue(clock(), this.options.batchSize ?? 200);
+    if (due.length === 0) return 0;
+    const profiles = await this.profiles(due.map((d) => d.profileId));
+    const { policy, given, suppressed } = await this.checks([...profiles.values()]);
+    for (const d of due) {
+      const at = clock();
+      const profile = profiles.get(d.profileId);
+      const from = d.chosenChannel;
+      const why = `${from ?? 'the first channel'} not delivered within ${duration(d.fallbackAfterMs ?? 0)}`;
+      const rest = profile && from ? remainingChannels(d.channel, profile, from) : [];
+      const decision =
+        profile && rest.length > 0
+          ? chooseChannel({
+              choice: rest,
+              profile,
+              category: d.category,
+              topic: d.topic,
+              subscriptions: { ...profile.subscriptions, ...given.get(profile.id) },
+              policy,
+              suppressed: suppressed.get(profile.id) ?? new Set(),
+              available,
+            })
+          : ({ ok: false, reason: profile ? 'no channel left' : 'profile not found' } as const);
+      if (!decision.ok) {
+        const detail = `no fallback: ${why} (${decision.reason})`;
+        await outbox.planFallback(d.id, undefined, { status: 'fallback', at, detail });
+        continue;
+      }
+      const refused = /\((.*)\)$/.exec(decision.reason)?.[1];
+      const reason = `fallback: ${why}${refused ? ` (${refused})` : ''}`;
+      const root = d.idempotencyKey.split(':fallback:')[0] ?? d.idempotencyKey;
+      const send = fallbackSend(d, {
+        key: `${root}:fallback:${decision.channel}`,
+        channel: [decision.channel, ...rest.slice(rest.indexOf(decision.channel) + 1)],
+        reason,
+        at,
+      });
+      const detail = `${reason}: sent again on ${decision.channel} as ${send.idempotencyKey}`;
+      await outbox.planFallback(d.id, send, { status: 'fallback', at, detail });
+    }
+    return due.length;
   }
 
   private async profiles(ids: readonly ProfileId[]): Promise<Map<ProfileId, Profile>> {
@@ -224,4 +295,36 @@ export class Dispatcher {
     this.compiled.set(key, compiled);
     return compiled;
   }
+}
+
+/** The same message as `d`, planned again on `channel` as its timed fallback. */
+function fallbackSend(
+  d: DeliveryRecord,
+  next: { key: string; channel: MessageChannel[]; reason: string; at: EpochMs },
+): PlannedSend {
+  return {
+    idempotencyKey: next.key,
+    profileId: d.profileId,
+    channel: next.channel,
+    templateId: d.templateId,
+    templateVersion: d.templateVersion,
+    category: d.category,
+    ...(d.topic !== undefined ? { topic: d.topic } : {}),
+    ...(d.context ? { context: d.context } : {}),
+    plannedAt: next.at,
+    // Further on, only while there is a channel left to fall back to.
+    ...(d.fallbackAfterMs !== undefined && next.channel.length > 1
+      ? { fallbackAfterMs: d.fallbackAfterMs }
+      : {}),
+    fallbackOf: d.id,
+    reason: next.reason,
+  };
+}
+
+/** `30 min`, `2 h`, `45 s`, `1500 ms`: a fallback time as people read it. */
+function duration(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
 }

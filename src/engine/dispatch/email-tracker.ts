@@ -11,7 +11,7 @@ import {
 } from '../../core/channels/email-tracking.js';
 import { err, ok, type Result } from '../../core/result.js';
 import { z } from 'zod';
-import type { Store } from '../../store/store.js';
+import type { OutboxStore, Store } from '../../store/store.js';
 import type { EmitProfileEvent } from './profile-events.js';
 import type { Decorate, DecorateInput } from './send-job.js';
 import type { LinkSigner } from './signed-links.js';
@@ -40,6 +40,8 @@ export interface EmailTrackerOptions {
   readonly clock: () => EpochMs;
   /** Public base URL of this server, without a trailing slash. */
   readonly publicUrl: () => string;
+  /** Where the first open and click are written in the delivery's history (they stop a timed fallback). */
+  readonly outbox?: Pick<OutboxStore, 'history' | 'update'>;
 }
 
 /** The journey of a delivery, as `toPlannedSend` records it in the context. */
@@ -130,6 +132,10 @@ export class EmailTracker {
   }
 
   private async record(event: string, t: TrackingToken, messageId: string) {
+    const outbox = this.options.outbox;
+    const status = event === 'Email Opened' ? 'opened' : 'clicked';
+    if (outbox && typeof t.d === 'number' && !(await outbox.history(t.d)).some((h) => h.status === status))
+      await outbox.update(t.d, { event: { status, at: this.options.clock() } });
     await this.options.emit({
       profileId: t.p as ProfileId,
       event,

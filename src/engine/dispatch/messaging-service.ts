@@ -91,6 +91,7 @@ export class MessagingService {
       store,
       clock,
       publicUrl: options.publicUrl,
+      outbox: ports.outbox,
     });
     this.outcomes = new OutcomeService({
       outbox: ports.outbox,

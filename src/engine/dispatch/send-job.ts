@@ -109,7 +109,8 @@ export async function runSendJob(
   const choice = {
     chosenChannel: decision.channel,
     provider: lane.provider.name,
-    reason: decision.reason,
+    // A timed fallback keeps the reason it was planned for (`fallback: email not delivered within 30 min`).
+    reason: d.fallbackOf !== undefined && d.reason ? d.reason : decision.reason,
     address: decision.address.key,
   };
   if (!(await ctx.claim(d.id, choice))) return true;
@@ -136,6 +137,10 @@ async function record(ctx: SendJobContext, d: DeliveryRecord, outcome: SendOutco
       status: 'sent',
       providerMessageId: outcome.providerMessageId,
       error: null,
+      // A list or `best` with a fallback time: the next channel is tried if no delivery is reported.
+      ...(d.fallbackAfterMs !== undefined && (typeof d.channel !== 'string' || d.channel === 'best')
+        ? { fallbackAt: (at + d.fallbackAfterMs) as EpochMs }
+        : {}),
       event: { status: 'accepted', at, detail: outcome.providerMessageId },
     });
     return;

@@ -19,11 +19,13 @@ type Row = Record<string, unknown>;
 // plans the send: a run sends the version that was live when its step ran (issue 5), and a later save
 // does not change it. It stays 0 only when the template had no version then.
 const INSERT_SQL = `INSERT OR IGNORE INTO outbox (idempotency_key, profile_id, channel, template_id,
-  template_version, category, topic, context, status, attempts, next_attempt_at, created_at, updated_at)
+  template_version, category, topic, context, status, attempts, next_attempt_at, created_at, updated_at,
+  fallback_after_ms, fallback_of, reason, journey_id)
   VALUES (@key, @profile, @channel, @template,
     CASE WHEN @version > 0 THEN @version
       ELSE COALESCE((SELECT max(version) FROM templates WHERE id = @template), 0) END,
-    @category, @topic, @context, 'pending', 0, @due, @planned, @planned)`;
+    @category, @topic, @context, 'pending', 0, @due, @planned, @planned,
+    @fallbackAfter, @fallbackOf, @reason, @journey)`;
 const HISTORY_SQL = `INSERT INTO delivery_events (outbox_id, status, at, detail) VALUES (?, ?, ?, ?)`;
 
 const statements = new WeakMap<
@@ -58,10 +60,14 @@ export function insertPlannedSends(db: Database.Database, sends: readonly Planne
       context: JSON.stringify(p.context ?? {}),
       due,
       planned: p.plannedAt,
+      fallbackAfter: p.fallbackAfterMs ?? null,
+      fallbackOf: p.fallbackOf ?? null,
+      reason: p.reason ?? null,
+      journey: typeof p.context?.journeyId === 'string' ? p.context.journeyId : null,
     });
     if (r.changes === 0) continue;
     inserted++;
-    s.history.run(r.lastInsertRowid, 'planned', p.plannedAt, null);
+    s.history.run(r.lastInsertRowid, 'planned', p.plannedAt, p.reason ?? null);
   }
   return inserted;
 }
@@ -77,6 +83,9 @@ function toRecord(r: Row): DeliveryRecord {
     providerMessageId: opt<string>(r.provider_message_id),
     error: opt<string>(r.error),
     topic: opt<string>(r.topic),
+    fallbackAfterMs: opt<number>(r.fallback_after_ms),
+    fallbackAt: opt<EpochMs>(r.fallback_at),
+    fallbackOf: opt<number>(r.fallback_of),
   };
   return {
     id: r.id as number,
@@ -108,6 +117,7 @@ const COLUMNS = {
   address: 'address',
   providerMessageId: 'provider_message_id',
   error: 'error',
+  fallbackAt: 'fallback_at',
 } as const;
 
 /**
@@ -143,8 +153,16 @@ export class SqliteOutbox implements OutboxStore {
       historyOf: db.prepare(`SELECT status, at, detail FROM delivery_events WHERE outbox_id = ? ORDER BY id`),
       list: db.prepare(
         `SELECT * FROM outbox WHERE (@profile IS NULL OR profile_id = @profile)
+           AND (@journey IS NULL OR journey_id = @journey)
            AND (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT @limit`,
       ),
+      fallbacksDue: db.prepare(
+        `SELECT * FROM outbox o WHERE fallback_at IS NOT NULL AND fallback_at <= ? AND status = 'sent'
+           AND NOT EXISTS (SELECT 1 FROM delivery_events e WHERE e.outbox_id = o.id
+             AND e.status IN ('delivered', 'opened', 'clicked'))
+         ORDER BY fallback_at, id LIMIT ?`,
+      ),
+      clearFallback: db.prepare(`UPDATE outbox SET fallback_at = NULL, updated_at = ? WHERE id = ?`),
       counts: db.prepare(`SELECT status, count(*) AS n FROM outbox GROUP BY status`),
     };
   }
@@ -255,13 +273,28 @@ export class SqliteOutbox implements OutboxStore {
     }));
   }
 
+  async fallbacksDue(now: EpochMs, limit: number): Promise<DeliveryRecord[]> {
+    return (this.q.fallbacksDue.all(now, limit) as Row[]).map(toRecord);
+  }
+
+  async planFallback(id: number, send: PlannedSend | undefined, event: DeliveryEvent): Promise<boolean> {
+    return this.db.transaction(() => {
+      const planned = send ? insertPlannedSends(this.db, [send]) > 0 : false;
+      this.q.clearFallback.run(event.at, id);
+      this.q.history.run(id, event.status, event.at, event.detail ?? null);
+      return planned;
+    })();
+  }
+
   async list(filter: {
     profileId?: ProfileId;
+    journeyId?: string;
     status?: DeliveryStatus;
     limit: number;
   }): Promise<DeliveryRecord[]> {
     const rows = this.q.list.all({
       profile: filter.profileId ?? null,
+      journey: filter.journeyId ?? null,
       status: filter.status ?? null,
       limit: filter.limit,
     }) as Row[];

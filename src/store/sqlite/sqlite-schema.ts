@@ -191,4 +191,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX inapp_messages_profile ON inapp_messages (profile_id, seq);
   `,
+  // Outbox: timed channel fallback (sqlite-outbox.ts) and the delivery log per journey.
+  `
+  ALTER TABLE outbox ADD COLUMN fallback_after_ms INTEGER;
+  ALTER TABLE outbox ADD COLUMN fallback_at INTEGER;
+  ALTER TABLE outbox ADD COLUMN fallback_of INTEGER;
+  ALTER TABLE outbox ADD COLUMN journey_id TEXT;
+  UPDATE outbox SET journey_id = json_extract(context, '$.journeyId')
+    WHERE json_type(context, '$.journeyId') = 'text';
+  CREATE INDEX outbox_fallback ON outbox (fallback_at) WHERE fallback_at IS NOT NULL;
+  CREATE INDEX outbox_journey ON outbox (journey_id, id) WHERE journey_id IS NOT NULL;
+  `,
 ];
