@@ -1,9 +1,14 @@
 import { MS_PER_DAY } from '../brand.js';
+import {
+  asEpochDay,
+  civilFromDays as civilFromEpochDay,
+  daysFromCivil as epochDayFromCivil,
+} from '../stats/civil-date.js';
 
 /**
- * Calendar formatting by arithmetic, so the pure core never needs the `Date` global.
- * `civilFromDays` is Howard Hinnant's algorithm (https://howardhinnant.github.io/date_algorithms.html),
- * exact for the proleptic Gregorian calendar.
+ * Calendar formatting by arithmetic, so the pure core never needs the `Date` global. The day ↔ date
+ * conversion is `stats/civil-date.ts` (Howard Hinnant's algorithms), exact for the proleptic Gregorian
+ * calendar.
  */
 
 export interface CivilDate {
@@ -13,35 +18,17 @@ export interface CivilDate {
 }
 
 /**
- * The calendar date of a day count since 1970-01-01.
+ * The calendar date of a day count since 1970-01-01 (the statistics module's Hinnant conversion).
  * @example civilFromDays(0); // { year: 1970, month: 1, day: 1 }
  */
-export function civilFromDays(days: number): CivilDate {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
+export const civilFromDays = (days: number): CivilDate => civilFromEpochDay(asEpochDay(days));
 
 /**
  * The day count since 1970-01-01 of a calendar date (inverse of `civilFromDays`).
  * @example daysFromCivil(2000, 3, 1); // 11017
  */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
+export const daysFromCivil = (year: number, month: number, day: number): number =>
+  epochDayFromCivil(year, month, day);
 
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 const pad3 = (n: number): string => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
