@@ -1,4 +1,5 @@
 import type { EpochMs } from '../brand.js';
+import { internalTrack } from '../messages/internal-message.js';
 import type { InboundMessage } from '../messages/inbound-message.js';
 import type { Profile } from '../profiles/profile.js';
 import type { RfmGroup, RfmInput, RfmResult } from '../stats/rfm.js';
@@ -29,14 +30,11 @@ export function rfmGroupChangedEvent(
   change: { readonly previousGroup: RfmGroup | null; readonly score: RfmResult | undefined },
   now: EpochMs,
 ): InboundMessage {
-  const iso = new Date(now).toISOString();
   const { score } = change;
-  const userId = profile.userIds[0];
-  return {
-    type: 'track',
+  return internalTrack({
     event: RFM_GROUP_CHANGED,
     messageId: `rfm:${profile.id}:${now}`,
-    ...(userId !== undefined ? { userId } : {}),
+    person: { userId: profile.userIds[0] },
     properties: {
       previousGroup: change.previousGroup,
       group: score?.group ?? null,
@@ -44,10 +42,8 @@ export function rfmGroupChangedEvent(
       frequency: score?.frequency ?? null,
       monetary: score?.monetary ?? null,
     },
-    context: { library: { name: 'orkestra', version: '0.1.0' } },
-    timestamp: iso,
-    receivedAt: iso,
-  };
+    at: now,
+  });
 }
 
 const RFM_KEYS = ['rfmRecency', 'rfmFrequency', 'rfmMonetary', 'rfmGroup'] as const;

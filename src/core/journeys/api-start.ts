@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../messages/inbound-message.js';
+import { internalTrack } from '../messages/internal-message.js';
 import { hashString } from '../random.js';
 import type { JourneyEvent } from './run-state.js';
 
@@ -32,23 +33,18 @@ export function apiStartMessage(
   person: { readonly userId?: string; readonly anonymousId?: string },
   now: number,
 ): InboundMessage {
-  const iso = new Date(now).toISOString();
-  return {
-    type: 'track',
+  return internalTrack({
     event: API_START_EVENT,
     messageId: `journey-run:${apiRunId(request.journeyId, request.idempotencyKey)}`,
-    ...(person.userId !== undefined ? { userId: person.userId } : {}),
-    ...(person.anonymousId !== undefined ? { anonymousId: person.anonymousId } : {}),
+    person,
     properties: {
       journeyId: request.journeyId,
       idempotencyKey: request.idempotencyKey,
       runId: apiRunId(request.journeyId, request.idempotencyKey),
       context: request.context,
     },
-    context: { library: { name: 'orkestra', version: '0.1.0' } },
-    timestamp: iso,
-    receivedAt: iso,
-  };
+    at: now,
+  });
 }
 
 /** The API start an internal event carries, if it is one. */

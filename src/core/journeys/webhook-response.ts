@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../messages/inbound-message.js';
+import { internalTrack } from '../messages/internal-message.js';
 import type { JourneyEvent } from './run-state.js';
 
 /**
@@ -29,23 +30,18 @@ export function webhookResponseMessage(
   person: { readonly userId?: string; readonly anonymousId?: string },
   now: number,
 ): InboundMessage {
-  const iso = new Date(now).toISOString();
-  return {
-    type: 'track',
+  return internalTrack({
     event: WEBHOOK_RESPONSE_EVENT,
     messageId: `journey-webhook:${response.idempotencyKey}`,
-    ...(person.userId !== undefined ? { userId: person.userId } : {}),
-    ...(person.anonymousId !== undefined ? { anonymousId: person.anonymousId } : {}),
+    person,
     properties: {
       runId: response.runId,
       token: response.token,
       status: response.status,
       body: response.body,
     },
-    context: { library: { name: 'orkestra', version: '0.1.0' } },
-    timestamp: iso,
-    receivedAt: iso,
-  };
+    at: now,
+  });
 }
 
 /** The webhook response an internal event carries, if it is one. */

@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../messages/inbound-message.js';
+import { internalTrack } from '../messages/internal-message.js';
 import type { Profile } from '../profiles/profile.js';
 import { err, ok, type Result } from '../result.js';
 import { addEvent, eventMatches, matchersOf, type AggregateState, type Matcher } from './aggregates.js';
@@ -115,15 +116,11 @@ export function membershipEvent(
   segmentName: string,
   userId?: string,
 ): InboundMessage {
-  const iso = new Date(change.at).toISOString();
-  return {
-    type: 'track',
+  return internalTrack({
     event: change.entered ? 'Segment Entered' : 'Segment Exited',
     messageId: `seg:${change.segmentId}:${change.profileId}:${change.at}:${change.entered ? 'in' : 'out'}`,
-    ...(userId !== undefined ? { userId } : {}),
+    person: { userId },
     properties: { segment_id: change.segmentId, segment_name: segmentName },
-    context: { library: { name: 'orkestra', version: '0.1.0' } },
-    timestamp: iso,
-    receivedAt: iso,
-  };
+    at: change.at,
+  });
 }

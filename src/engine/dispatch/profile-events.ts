@@ -1,6 +1,5 @@
 import type { EpochMs, ProfileId } from '../../core/brand.js';
-import type { InboundMessage } from '../../core/messages/inbound-message.js';
-import { ORKESTRA_LIBRARY, PUSH_TOKEN_INVALIDATED } from '../../core/messages/internal-message.js';
+import { internalTrack, PUSH_TOKEN_INVALIDATED } from '../../core/messages/internal-message.js';
 import type { DeliveryRecord, InboxEntry, Store } from '../../store/store.js';
 
 /** An event about a profile that Orkestra itself observed (a receipt, an open, an unsubscribe). */
@@ -32,17 +31,13 @@ export function createProfileEventEmitter(deps: {
     const userId = record.profile.userIds[0] ?? record.identities.find((i) => i.kind === 'user_id')?.value;
     const anonymousId = record.identities.find((i) => i.kind === 'anonymous_id')?.value;
     if (userId === undefined && anonymousId === undefined) return false;
-    const iso = new Date(e.at).toISOString();
-    const message: InboundMessage = {
-      type: 'track',
-      messageId: e.messageId,
-      ...(userId !== undefined ? { userId } : { anonymousId: anonymousId! }),
+    const message = internalTrack({
       event: e.event,
+      messageId: e.messageId,
+      person: userId !== undefined ? { userId } : { anonymousId },
       properties: { ...e.properties },
-      context: { library: { name: ORKESTRA_LIBRARY } },
-      timestamp: iso,
-      receivedAt: iso,
-    };
+      at: e.at,
+    });
     await deps.append([{ kind: 'message', message }]);
     return true;
   };
