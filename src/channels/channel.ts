@@ -51,6 +51,11 @@ export type SendOutcome =
       /** The push token or subscription is gone (FCM UNREGISTERED, APNs 410, web push 404/410): drop it. */
       readonly invalidToken?: boolean;
       readonly httpStatus?: number;
+      /**
+       * The request may have reached the provider (the connection failed after it was written, or the
+       * answer never came): retrying may send the message twice unless the provider is `idempotent`.
+       */
+      readonly inDoubt?: boolean;
     };
 
 /** A provider for one channel (`smtp` for email, `twilio` for sms, ...). */
@@ -58,6 +63,13 @@ export interface ChannelProvider<C extends MessageChannel = MessageChannel> {
   readonly channel: C;
   /** Short provider name, as it appears on deliveries: `smtp`, `ses`, `twilio`, `fcm`, ... */
   readonly name: string;
+  /**
+   * The provider drops a repeated request that carries the same idempotency key (Twilio's
+   * `I-Twilio-Idempotency-Token`, Standard Webhooks receivers deduplicating on `webhook-id`, the
+   * in-app inbox). Only then does the dispatcher resend a message whose first attempt is in doubt
+   * (a crash or a lost answer during the call); otherwise such a delivery becomes `unknown`.
+   */
+  readonly idempotent?: boolean;
   send(message: OutboundMessage<C>): Promise<SendOutcome>;
   /** Releases pooled connections. */
   close?(): Promise<void>;
@@ -75,7 +87,7 @@ export const accepted = (providerMessageId: string): SendOutcome => ({
 /** A failure worth retrying, optionally not before `retryAfterMs`. */
 export function retryable(
   reason: string,
-  extra: { retryAfterMs?: number; httpStatus?: number } = {},
+  extra: { retryAfterMs?: number; httpStatus?: number; inDoubt?: boolean } = {},
 ): SendOutcome {
   return { status: 'failed', retryable: true, reason, ...extra };
 }

@@ -119,7 +119,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     query: z.object({
       profileId: z.string().max(200).optional(),
       journeyId: z.string().min(1).max(200).optional(),
-      status: z.enum(['pending', 'sending', 'sent', 'skipped', 'dead']).optional(),
+      status: z.enum(['pending', 'sending', 'sent', 'skipped', 'dead', 'unknown']).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
     handler: async ({ query }) => {
@@ -156,14 +156,15 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
   defineRoute(app, {
     method: 'POST',
     url: '/api/deliveries/:id/replay',
-    summary: 'Send a dead-lettered delivery again (same idempotency key, attempts reset)',
+    summary:
+      'Send a `dead` or `unknown` delivery again (same idempotency key, attempts reset). `unknown` ones were in doubt (a crash or a lost answer during the call) on a provider that does not drop repeats: check the provider first, a replay of one it has is a second message',
     tags: ['deliveries'],
     security: 'admin',
     params: z.object({ id: z.string().min(1).max(300) }),
     handler: async ({ params }) => {
       const d = await load(params.id);
       if (!(await outbox.replay(d.id, deps.clock())))
-        throw new HttpError('conflict', `delivery ${d.id} is ${d.status}, not dead`);
+        throw new HttpError('conflict', `delivery ${d.id} is ${d.status}, not dead or unknown`);
       deps.kick();
       return withHistory((await outbox.get(d.id))!);
     },

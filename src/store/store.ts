@@ -226,9 +226,11 @@ export interface PlannedSend {
 /**
  * Where a delivery is: `pending` (due at `nextAttemptAt`), `sending` (marked durably before the
  * provider call), `sent` (the provider accepted it), `skipped` (consent, suppression, no address),
- * `dead` (dead-lettered: retries exhausted or a permanent failure; replayable).
+ * `dead` (dead-lettered: retries exhausted or a permanent failure; replayable), `unknown` (the send was
+ * in doubt, interrupted by a crash or a lost answer, on a provider that does not drop repeats: it is
+ * not resent by itself, so a key is never sent twice; replayable by an operator who checked).
  */
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'skipped' | 'dead';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'skipped' | 'dead' | 'unknown';
 
 /** One entry of a delivery's status history (`accepted`, `retry`, `delivered`, `bounced`, ...). */
 export interface DeliveryEvent {
@@ -299,9 +301,16 @@ export interface OutboxStore {
   update(id: number, change: DeliveryUpdate): Promise<void>;
   /** Several updates in one transaction (the dispatcher's outcomes of a moment). */
   updateMany(changes: readonly { readonly id: number; readonly change: DeliveryUpdate }[]): Promise<void>;
-  /** After a crash: deliveries left `sending` become due again (retried with the same key). */
-  reconcile(now: EpochMs): Promise<number>;
-  /** A dead delivery back to pending, attempts reset; false when it is not dead. */
+  /**
+   * After a crash: deliveries left `sending` on a provider in `idempotent` (one that drops a repeated
+   * key) become due again, retried with the same key; the others become `unknown`. Returns how many
+   * of each.
+   */
+  reconcile(
+    now: EpochMs,
+    idempotent: ReadonlySet<string>,
+  ): Promise<{ readonly retried: number; readonly unknown: number }>;
+  /** A dead or unknown delivery back to pending, attempts reset; false when it is neither. */
   replay(id: number, now: EpochMs): Promise<boolean>;
   get(id: number): Promise<DeliveryRecord | undefined>;
   getByKey(idempotencyKey: string): Promise<DeliveryRecord | undefined>;

@@ -53,7 +53,7 @@ export function createSendGridEmail(options: SendGridEmailOptions): ChannelProvi
         body,
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
-      if (!r.ok) return failureFromNetwork('sendgrid', r.error);
+      if (!r.ok) return failureFromNetwork('sendgrid', r);
       if (r.response.status === 202 || r.response.status === 200)
         return accepted(r.response.headers.get('x-message-id') ?? message.idempotencyKey);
       const json = parseJson(r.response.text) as { errors?: { message?: string }[] } | undefined;

@@ -63,7 +63,7 @@ export function createSesEmail(options: SesEmailOptions): ChannelProvider<'email
         headers: signed,
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
-      if (!r.ok) return failureFromNetwork('ses', r.error);
+      if (!r.ok) return failureFromNetwork('ses', r);
       const json = parseJson(r.response.text) as
         { MessageId?: string; message?: string; __type?: string } | undefined;
       if (r.response.status === 200 && json?.MessageId) return accepted(json.MessageId);

@@ -1,60 +1,12 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import type { RenderedEmail } from '../../core/channels/rendered-message.js';
+import { startLocalSmtp as startSmtp } from '../testing/local-smtp.js';
 import { verifyDkim } from '../testing/verify-dkim.js';
 import { createSmtpEmail, smtpFailure } from './smtp-email.js';
-
-interface Received {
-  readonly from: string;
-  readonly to: string[];
-  readonly raw: string;
-}
-
-async function startSmtp(reject?: (to: string) => number | undefined) {
-  const received: Received[] = [];
-  let connections = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onConnect(_s, cb) {
-      connections++;
-      cb();
-    },
-    onRcptTo(address, _s, cb) {
-      const code = reject?.(address.address);
-      if (code === undefined) return cb();
-      const e = Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try later'), {
-        responseCode: code,
-      });
-      cb(e);
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    port,
-    received,
-    connections: () => connections,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const content: RenderedEmail = {
   channel: 'email',
@@ -156,4 +108,48 @@ test('SMTP: 4xx replies are retryable, 5xx permanent, a dead server retryable', 
   assert.equal(smtpFailure({ code: 'ECONNECTION', message: 'refused' }).status, 'failed');
   const refused = smtpFailure({ code: 'ECONNECTION', message: 'refused' });
   assert.ok(refused.status === 'failed' && refused.retryable);
+});
+
+test('a connection lost after the message was sent is in doubt; one refused before it is not', async (t) => {
+  // A scripted SMTP server that takes the whole message and hangs up instead of answering 250.
+  const server = createServer((socket) => {
+    socket.write('220 hangup.test ESMTP\r\n');
+    let data = false;
+    let buffer = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('latin1');
+      if (data) {
+        if (buffer.includes('\r\n.\r\n')) socket.destroy();
+        return;
+      }
+      let end: number;
+      while ((end = buffer.indexOf('\r\n')) !== -1) {
+        const line = buffer.slice(0, end).toUpperCase();
+        buffer = buffer.slice(end + 2);
+        if (line.startsWith('EHLO')) socket.write('250-hangup.test\r\n250 8BITMIME\r\n');
+        else if (line.startsWith('DATA')) {
+          data = true;
+          socket.write('354 go ahead\r\n');
+        } else socket.write('250 OK\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  t.after(() => server.close());
+  const lost = createSmtpEmail({ host: '127.0.0.1', port, ignoreTLS: true, maxConnections: 1 });
+  const outcome = await lost.send({ idempotencyKey: 'k', channel: 'email', to: 'a@example.com', content });
+  await lost.close?.();
+  assert.ok(outcome.status === 'failed' && outcome.retryable && outcome.inDoubt, JSON.stringify(outcome));
+
+  const closed = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const refused = createSmtpEmail({ host: '127.0.0.1', port: closed, ignoreTLS: true });
+  const never = await refused.send({ idempotencyKey: 'k', channel: 'email', to: 'a@example.com', content });
+  await refused.close?.();
+  assert.ok(never.status === 'failed' && never.retryable && !never.inDoubt, JSON.stringify(never));
 });

@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { accepted, permanent, retryable, type ChannelProvider, type SendOutcome } from '../channel.js';
+import { isBeforeConnection } from '../http/send-http.js';
 import { domainOf, listUnsubscribeHeaders, messageIdFor } from './email-headers.js';
 
 /** Headers the DKIM signature covers: nodemailer's defaults plus RFC 8058's List-Unsubscribe-Post. */
@@ -25,18 +26,28 @@ export interface SmtpEmailOptions {
 
 interface SmtpError {
   readonly code?: string;
+  /** The failed system call (`connect`, `getaddrinfo`) and its own code, for socket errors. */
+  readonly syscall?: string;
+  readonly originalCode?: string;
   readonly responseCode?: number;
   readonly response?: string;
   readonly message: string;
 }
 
-/** SMTP reply codes (RFC 5321 §4.2.1): 4yz transient, 5yz permanent; connection errors are transient. */
+/**
+ * SMTP reply codes (RFC 5321 §4.2.1): 4yz transient, 5yz permanent; connection errors are transient,
+ * and in doubt unless the connection was never made: the server may have queued the message and the
+ * connection dropped before its `250`. (nodemailer reports every lost connection alike, whatever the
+ * command, so a connection lost before `DATA` is in doubt too: a replay for an operator, never a
+ * duplicate.)
+ */
 export function smtpFailure(e: SmtpError): SendOutcome {
   const reason = `smtp ${e.responseCode ?? e.code ?? 'error'}: ${e.response ?? e.message}`;
   if (e.responseCode !== undefined) return e.responseCode >= 500 ? permanent(reason) : retryable(reason);
-  return e.code === 'EAUTH' || e.code === 'EENVELOPE' || e.code === 'EMESSAGE'
-    ? permanent(reason)
-    : retryable(reason);
+  if (e.code === 'EAUTH' || e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return permanent(reason);
+  const neverConnected =
+    e.syscall === 'connect' || e.syscall === 'getaddrinfo' || isBeforeConnection(e.originalCode ?? e.code);
+  return retryable(reason, neverConnected ? {} : { inDoubt: true });
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { startLocalServer } from '../testing/local-server.js';
-import { failureFromResponse, isRetryableStatus, sendHttp } from './send-http.js';
+import { failureFromNetwork, failureFromResponse, isRetryableStatus, sendHttp } from './send-http.js';
 
 const now = () => Date.parse('2024-01-01T00:00:00Z');
 
@@ -50,4 +51,32 @@ test('a refused connection is reported, not thrown', async () => {
   await server.close();
   const r = await sendHttp({ url, timeoutMs: 2000 });
   assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.inDoubt, false, 'nothing can have been sent without a connection');
+});
+
+test('a connection lost after the request left, or an answer that never comes, is in doubt', async (t) => {
+  // A server that reads the request and then hangs up, and one that never answers.
+  const hangUp = createServer((socket) => socket.once('data', () => socket.destroy()));
+  const silent = createServer(() => {});
+  t.after(() => {
+    hangUp.close();
+    silent.close();
+  });
+  const listen = (s: ReturnType<typeof createServer>) =>
+    new Promise<string>((resolve) =>
+      s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}/`)),
+    );
+  const lost = await sendHttp({ url: await listen(hangUp), body: '{}' });
+  assert.deepEqual(lost.ok ? null : [lost.inDoubt, /other side closed|ECONNRESET|socket/i.test(lost.error)], [
+    true,
+    true,
+  ]);
+  const slow = await sendHttp({ url: await listen(silent), body: '{}', timeoutMs: 200 });
+  assert.deepEqual(slow.ok ? null : [slow.inDoubt, slow.error.startsWith('TimeoutError')], [true, true]);
+  assert.deepEqual(failureFromNetwork('ses', { error: 'x', inDoubt: true }), {
+    status: 'failed',
+    retryable: true,
+    reason: 'ses unreachable: x',
+    inDoubt: true,
+  });
 });

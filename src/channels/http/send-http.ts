@@ -19,9 +19,44 @@ export interface HttpResponse {
 }
 
 export type HttpResult =
-  { readonly ok: true; readonly response: HttpResponse } | { readonly ok: false; readonly error: string };
+  | { readonly ok: true; readonly response: HttpResponse }
+  | {
+      readonly ok: false;
+      readonly error: string;
+      /** False only when the request cannot have left: no connection was made (refused, DNS, TLS). */
+      readonly inDoubt: boolean;
+    };
 
-/** Sends a request with `fetch`; network errors and timeouts come back as `{ ok: false }`, never thrown. */
+/**
+ * Error codes (Node's and undici's) raised before a connection exists, so before any byte of the
+ * request was sent. Anything else (a reset, "other side closed", a timeout waiting for the answer)
+ * leaves the request in doubt.
+ */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_INVALID_URL',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** True for an error code raised before any connection existed (so nothing was sent). */
+export const isBeforeConnection = (code: string | undefined): boolean =>
+  code !== undefined && NOT_CONNECTED.has(code);
+
+/**
+ * Sends a request with `fetch`; network errors and timeouts come back as `{ ok: false }`, never
+ * thrown, saying whether the request may have reached the server.
+ */
 export async function sendHttp(request: HttpRequest): Promise<HttpResult> {
   try {
     const res = await fetch(request.url, {
@@ -34,7 +69,13 @@ export async function sendHttp(request: HttpRequest): Promise<HttpResult> {
     return { ok: true, response: { status: res.status, headers: res.headers, text: await res.text() } };
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code;
-    return { ok: false, error: `${(e as Error).name}: ${(e as Error).message}${cause ? ` (${cause})` : ''}` };
+    return {
+      ok: false,
+      error: `${(e as Error).name}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`,
+      // Without a code, only a timeout can have happened after the request left (fetch's own
+      // refusals, such as a blocked port or a bad URL, come before any connection).
+      inDoubt: cause !== undefined ? !isBeforeConnection(cause) : (e as Error).name === 'TimeoutError',
+    };
   }
 }
 
@@ -63,9 +104,12 @@ export function failureFromResponse(
   return permanent(reason, options.invalidToken ? { invalidToken: true, httpStatus } : { httpStatus });
 }
 
-/** A network failure (refused, reset, timeout): retryable. */
-export const failureFromNetwork = (provider: string, error: string): SendOutcome =>
-  retryable(`${provider} unreachable: ${error}`);
+/** A network failure (refused, reset, timeout): retryable, and in doubt when it may have been sent. */
+export const failureFromNetwork = (
+  provider: string,
+  failure: { readonly error: string; readonly inDoubt: boolean },
+): SendOutcome =>
+  retryable(`${provider} unreachable: ${failure.error}`, failure.inDoubt ? { inDoubt: true } : {});
 
 /** Parses a JSON body, or undefined when it is not JSON. */
 export function parseJson(text: string): unknown {

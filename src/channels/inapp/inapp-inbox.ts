@@ -50,6 +50,7 @@ export function createInboxInApp(inbox: InAppInbox, options: { now?: Clock } = {
   return {
     channel: 'inapp',
     name: 'inbox',
+    idempotent: true,
     async send(message) {
       const createdAt = now();
       const hours = message.content.expiresInHours;

@@ -99,8 +99,11 @@ export function createApnsPush(options: ApnsPushOptions): ChannelProvider<'push'
     session = s;
     return s;
   };
+  /** Rejects with `inDoubt` set once the stream was open (its headers may have reached Apple). */
   const request = (path: string, headers: Record<string, string>, body: string) =>
     new Promise<ApnsAnswer>((resolve, reject) => {
+      let opened = false;
+      const fail = (e: Error) => reject(Object.assign(e, { inDoubt: opened }));
       const req = open().request({
         [constants.HTTP2_HEADER_METHOD]: 'POST',
         [constants.HTTP2_HEADER_PATH]: path,
@@ -110,6 +113,7 @@ export function createApnsPush(options: ApnsPushOptions): ChannelProvider<'push'
       let status = 0;
       let answerHeaders: ApnsAnswer['headers'] = {};
       const chunks: Buffer[] = [];
+      req.on('ready', () => (opened = true));
       req.on('response', (h) => {
         status = Number(h[constants.HTTP2_HEADER_STATUS]);
         answerHeaders = h;
@@ -118,9 +122,11 @@ export function createApnsPush(options: ApnsPushOptions): ChannelProvider<'push'
       req.on('end', () =>
         status
           ? resolve({ status, headers: answerHeaders, body: Buffer.concat(chunks).toString('utf8') })
-          : reject(new Error('stream closed without a response')),
+          : fail(new Error('stream closed without a response')),
       );
-      req.on('error', reject);
+      req.on('error', fail);
+      // A cancelled stream (the timeout) ends with `close` alone; after `end` this changes nothing.
+      req.on('close', () => fail(new Error('stream closed without a response')));
       req.end(body);
     });
 
@@ -154,7 +160,8 @@ export function createApnsPush(options: ApnsPushOptions): ChannelProvider<'push'
         );
         return outcome(answer, now, () => (token = undefined));
       } catch (e) {
-        return retryable(`apns unreachable: ${(e as Error).message}`);
+        const inDoubt = (e as { inDoubt?: boolean }).inDoubt === true;
+        return retryable(`apns unreachable: ${(e as Error).message}`, inDoubt ? { inDoubt } : {});
       }
     },
     async close() {

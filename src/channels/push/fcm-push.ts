@@ -67,7 +67,7 @@ export function createFcmPush(options: FcmPushOptions): ChannelProvider<'push'> 
         body,
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
-      if (!r.ok) return failureFromNetwork('fcm', r.error);
+      if (!r.ok) return failureFromNetwork('fcm', r);
       const json = parseJson(r.response.text) as ({ name?: string } & FcmError) | undefined;
       if (r.response.status === 200 && json?.name) return accepted(json.name);
       if (r.response.status === 401) {

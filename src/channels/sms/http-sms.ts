@@ -29,6 +29,11 @@ export const httpSmsDefinitionSchema = z.object({
   from: z.string().optional(),
   /** Dotted path of the provider's message id in a JSON answer (`data.id`, `messages.0.id`). */
   messageIdPath: z.string().optional(),
+  /**
+   * The provider drops a repeated request with the same idempotency key (sent in `headers` or `body`
+   * through `{{ idempotencyKey }}`); only then is a send that was in doubt at a crash retried.
+   */
+  idempotent: z.boolean().default(false),
 });
 export type HttpSmsDefinition = z.input<typeof httpSmsDefinitionSchema>;
 
@@ -69,6 +74,7 @@ export function createHttpSms(
   return {
     channel: 'sms',
     name: def.name,
+    idempotent: def.idempotent,
     async send(message) {
       const scope = {
         to: message.to,
@@ -87,7 +93,7 @@ export function createHttpSms(
         ...(def.method === 'GET' ? {} : { body: String(await liquid.render(body, scope)) }),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
-      if (!r.ok) return failureFromNetwork(def.name, r.error);
+      if (!r.ok) return failureFromNetwork(def.name, r);
       if (r.response.status >= 300) return failureFromResponse(def.name, r.response, { now });
       const id = def.messageIdPath ? readPath(parseJson(r.response.text), def.messageIdPath) : undefined;
       return accepted(typeof id === 'string' || typeof id === 'number' ? String(id) : message.idempotencyKey);

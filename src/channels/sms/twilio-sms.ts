@@ -34,6 +34,7 @@ export function createTwilioSms(options: TwilioSmsOptions): ChannelProvider<'sms
   return {
     channel: 'sms',
     name: 'twilio',
+    idempotent: true,
     async send(message) {
       const form = new URLSearchParams({ To: message.to, Body: message.content.body });
       if (options.messagingServiceSid) form.set('MessagingServiceSid', options.messagingServiceSid);
@@ -49,7 +50,7 @@ export function createTwilioSms(options: TwilioSmsOptions): ChannelProvider<'sms
         body: form.toString(),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
-      if (!r.ok) return failureFromNetwork('twilio', r.error);
+      if (!r.ok) return failureFromNetwork('twilio', r);
       const json = parseJson(r.response.text) as
         { sid?: string; code?: number; message?: string } | undefined;
       if (r.response.status < 300 && json?.sid) return accepted(json.sid);

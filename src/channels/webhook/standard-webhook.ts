@@ -39,6 +39,8 @@ export function createStandardWebhook(options: StandardWebhookOptions): ChannelP
   return {
     channel: 'webhook',
     name: 'standard-webhooks',
+    // The spec asks receivers to deduplicate on `webhook-id`, which is stable per idempotency key.
+    idempotent: true,
     async send(message) {
       const c = message.content;
       const id = webhookIdFor(message.idempotencyKey);
@@ -53,7 +55,7 @@ export function createStandardWebhook(options: StandardWebhookOptions): ChannelP
         body: c.body,
         timeoutMs: options.timeoutMs ?? 15_000,
       });
-      if (!r.ok) return failureFromNetwork('webhook', r.error);
+      if (!r.ok) return failureFromNetwork('webhook', r);
       const { status } = r.response;
       if (status >= 200 && status < 300) return accepted(id);
       if (status === 410) return permanent('webhook 410: endpoint gone, disable it', { httpStatus: 410 });

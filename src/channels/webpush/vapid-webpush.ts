@@ -45,7 +45,7 @@ export function createVapidWebPush(options: VapidWebPushOptions): ChannelProvide
         body: details.body,
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
-      if (!r.ok) return failureFromNetwork('webpush', r.error);
+      if (!r.ok) return failureFromNetwork('webpush', r);
       const { status } = r.response;
       if (status >= 200 && status < 300)
         return accepted(r.response.headers.get('location') ?? message.idempotencyKey);

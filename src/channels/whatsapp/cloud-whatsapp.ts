@@ -61,7 +61,7 @@ export function createCloudWhatsApp(options: CloudWhatsAppOptions): ChannelProvi
         }),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
-      if (!r.ok) return failureFromNetwork('whatsapp', r.error);
+      if (!r.ok) return failureFromNetwork('whatsapp', r);
       const json = parseJson(r.response.text) as
         { messages?: { id?: string }[]; error?: { code?: number; message?: string } } | undefined;
       const id = json?.messages?.[0]?.id;

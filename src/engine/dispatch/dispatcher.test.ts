@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { createSendGridEmail } from '../../channels/email/sendgrid-email.js';
 import { createTwilioSms } from '../../channels/sms/twilio-sms.js';
@@ -106,6 +108,82 @@ test('after the last retry a delivery is dead-lettered, and a replay sends it', 
   const replayed = await f.messaging.outbox.get(dead.id);
   assert.equal(replayed?.status, 'sent');
   assert.equal(server.requests.length, 4);
+});
+
+test('a lost answer is retried only on a provider that drops repeats; otherwise the delivery is unknown until replayed', async (t) => {
+  // One server for both providers: it reads each request, then hangs up without answering while
+  // `hangUp` is set (the provider may or may not have acted on it), else answers as the provider does.
+  let hangUp = true;
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      paths.push(req.url ?? '');
+      if (hangUp) return req.socket.destroy();
+      if (req.url?.startsWith('/v3/mail/send')) res.writeHead(202, { 'x-message-id': 'sg-1' }).end();
+      else res.writeHead(201, { 'content-type': 'application/json' }).end('{"sid":"SM1"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  t.after(() => server.close());
+  const base = await setup(t, () => twilioOk);
+  const { f, advance, clock } = base;
+  const lanes = new Map<MessageChannel, ProviderLane>([
+    [
+      'email',
+      new ProviderLane(
+        createSendGridEmail({ apiKey: 'k', baseUrl: url }),
+        { concurrency: 2, perSecond: 1000 },
+        undefined,
+        clock,
+      ),
+    ],
+    [
+      'sms',
+      new ProviderLane(
+        createTwilioSms({ accountSid: 'AC1', authToken: 'tok', from: '+1500', baseUrl: url }),
+        { concurrency: 2, perSecond: 1000 },
+        undefined,
+        clock,
+      ),
+    ],
+  ]);
+  const dispatcher = new Dispatcher({
+    outbox: f.messaging.outbox,
+    store: f.store,
+    templates: f.messaging.templates,
+    consent: f.messaging.consent,
+    lanes: () => lanes,
+    clock,
+    random: () => 0.5,
+    retry: { maxAttempts: 3, baseMs: 1000, maxMs: 60_000 },
+  });
+  await f.plan('run1:mail:email', 'p1', { channel: 'email' });
+  await f.plan('run1:text:sms', 'p1', { channel: 'sms' });
+  await dispatcher.runOnce();
+  assert.equal(paths.length, 2);
+  const mail = (await f.messaging.outbox.getByKey('run1:mail:email'))!;
+  assert.equal(mail.status, 'unknown', 'SendGrid would take a repeat as a new email');
+  assert.match(mail.error ?? '', /^in doubt: sendgrid unreachable: .*not resent by itself/);
+  assert.equal(
+    (await f.messaging.outbox.getByKey('run1:text:sms'))!.status,
+    'pending',
+    'Twilio drops a repeat',
+  );
+  hangUp = false;
+  advance(60_000);
+  await dispatcher.runOnce();
+  assert.deepEqual(paths.slice(2), ['/2010-04-01/Accounts/AC1/Messages.json'], 'only the SMS is sent again');
+  assert.equal((await f.messaging.outbox.getByKey('run1:text:sms'))!.status, 'sent');
+  assert.equal((await f.messaging.outbox.get(mail.id))!.status, 'unknown', 'still waiting for an operator');
+  assert.equal(await f.messaging.outbox.replay(mail.id, clock()), true);
+  await dispatcher.runOnce();
+  assert.equal((await f.messaging.outbox.get(mail.id))!.status, 'sent');
+  assert.deepEqual(
+    (await f.messaging.outbox.history(mail.id)).map((h) => h.status),
+    ['planned', 'sending', 'unknown', 'replayed', 'sending', 'accepted'],
+  );
 });
 
 test('consent is checked at send time; transactional bypasses opt-outs but not suppressions', async (t) => {

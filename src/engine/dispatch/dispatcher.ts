@@ -74,9 +74,15 @@ export class Dispatcher {
     };
   }
 
-  /** Reconciles deliveries left `sending` by a crash, then starts the loop. */
+  /**
+   * Reconciles deliveries left `sending` by a crash (resent only on providers that drop repeats, see
+   * `ChannelProvider.idempotent`), then starts the loop.
+   */
   async start(): Promise<void> {
-    await this.options.outbox.reconcile(this.options.clock());
+    const idempotent = new Set(
+      [...this.options.lanes().values()].filter((l) => l.provider.idempotent).map((l) => l.provider.name),
+    );
+    await this.options.outbox.reconcile(this.options.clock(), idempotent);
     this.running = true;
     this.loop = this.run();
   }

@@ -62,11 +62,12 @@ export const IDEMPOTENCY_HEADER = 'X-Orkestra-Idempotency-Key';
 /**
  * Renders and sends one delivery on its lane. The delivery is marked `sending` (durably, with the
  * attempt counted; sends starting together share the transaction) before the provider call, so a
- * crash during the call is found by `reconcile` and
- * retried with the same idempotency key, which providers that support it (Twilio's
- * `I-Twilio-Idempotency-Token`) use to drop the duplicate: at most one message per key reaches the
- * person, and at least one request per key reaches the provider. Resolves to whether the provider
- * looked healthy, for the circuit breaker.
+ * crash during the call is found by `reconcile`. A send in doubt (a crash during the call, or a
+ * connection lost after the request left) is resent with the same idempotency key only on a provider
+ * that drops repeats (`ChannelProvider.idempotent`: Twilio's `I-Twilio-Idempotency-Token`, Standard
+ * Webhooks' `webhook-id`); on the others (SMTP, SES, SendGrid, push) it becomes `unknown`, for an
+ * operator to replay. Either way at most one message per key reaches the person. Resolves to whether
+ * the provider looked healthy, for the circuit breaker.
  */
 export async function runSendJob(
   ctx: SendJobContext,
@@ -126,11 +127,17 @@ export async function runSendJob(
   } catch (e) {
     outcome = { status: 'failed', retryable: true, reason: `provider threw: ${(e as Error).message}` };
   }
-  await record(ctx, d, outcome, decision.address.key);
+  await record(ctx, d, outcome, decision.address.key, lane.provider.idempotent === true);
   return outcome.status === 'accepted' || !outcome.retryable;
 }
 
-async function record(ctx: SendJobContext, d: DeliveryRecord, outcome: SendOutcome, address: string) {
+async function record(
+  ctx: SendJobContext,
+  d: DeliveryRecord,
+  outcome: SendOutcome,
+  address: string,
+  idempotent: boolean,
+) {
   const at = ctx.clock();
   if (outcome.status === 'accepted') {
     await ctx.update(d.id, {
@@ -147,6 +154,12 @@ async function record(ctx: SendJobContext, d: DeliveryRecord, outcome: SendOutco
   }
   const attempts = d.attempts + 1;
   if (outcome.invalidToken) await ctx.onInvalidToken?.(d, address);
+  if (outcome.retryable && outcome.inDoubt && !idempotent) {
+    // The provider may have the message; it would not recognise a second request as a repeat.
+    const why = `in doubt: ${outcome.reason}; not resent by itself (replay after checking)`;
+    await ctx.update(d.id, { status: 'unknown', error: why, event: { status: 'unknown', at, detail: why } });
+    return;
+  }
   if (outcome.retryable && attempts < ctx.retry.maxAttempts) {
     const delay = retryDelay(attempts, ctx.retry, ctx.random, outcome.retryAfterMs);
     await ctx.update(d.id, {

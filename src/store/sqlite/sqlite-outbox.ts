@@ -139,13 +139,14 @@ export class SqliteOutbox implements OutboxStore {
       ),
       defer: db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'`),
       history: db.prepare(HISTORY_SQL),
-      stuck: db.prepare(`SELECT id FROM outbox WHERE status = 'sending'`).pluck(),
+      stuck: db.prepare(`SELECT id, provider FROM outbox WHERE status = 'sending'`),
+      unknown: db.prepare(`UPDATE outbox SET status = 'unknown', updated_at = ?, error = ? WHERE id = ?`),
       unstick: db.prepare(
         `UPDATE outbox SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?`,
       ),
       replay: db.prepare(
         `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, error = NULL
-         WHERE id = ? AND status = 'dead'`,
+         WHERE id = ? AND status IN ('dead', 'unknown')`,
       ),
       get: db.prepare(`SELECT * FROM outbox WHERE id = ?`),
       byKey: db.prepare(`SELECT * FROM outbox WHERE idempotency_key = ?`),
@@ -231,14 +232,22 @@ export class SqliteOutbox implements OutboxStore {
     this.q.history.run(id, change.event.status, change.event.at, change.event.detail ?? null);
   }
 
-  async reconcile(now: EpochMs): Promise<number> {
+  async reconcile(now: EpochMs, idempotent: ReadonlySet<string>) {
     return this.db.transaction(() => {
-      const ids = this.q.stuck.all() as number[];
-      for (const id of ids) {
-        this.q.unstick.run(now, now, id);
-        this.q.history.run(id, 'reconciled', now, 'in flight at a crash: retried with the same key');
+      const rows = this.q.stuck.all() as { id: number; provider: string | null }[];
+      let retried = 0;
+      for (const { id, provider } of rows) {
+        if (provider !== null && idempotent.has(provider)) {
+          this.q.unstick.run(now, now, id);
+          this.q.history.run(id, 'reconciled', now, 'in flight at a crash: retried with the same key');
+          retried++;
+        } else {
+          const why = `in flight at a crash; ${provider ?? 'the provider'} does not drop repeats, so it is not resent by itself (replay after checking)`;
+          this.q.unknown.run(now, why, id);
+          this.q.history.run(id, 'unknown', now, why);
+        }
       }
-      return ids.length;
+      return { retried, unknown: rows.length - retried };
     })();
   }
 
