@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEFAULT_CONFIG, startRuntime } from '../src/cli/runtime.js';
 import { startTestRuntime, type TestRuntime } from './support/test-runtime.js';
+
+/** The brand's backend side, computed here without Orkestra's code: HMAC-SHA256(secret, userId), hex. */
+const tokenFor = (secret: string, userId: string) =>
+  createHmac('sha256', secret).update(userId).digest('hex');
+const SECRET = 'a-known-inbox-secret-for-tests';
 
 /** Reads server-sent events from a fetch body until one named `event` arrives; returns its data. */
 async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>, event: string, seen: string[]) {
@@ -24,14 +34,20 @@ async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>, event:
 describe('the in-app inbox API', () => {
   let rt: TestRuntime;
   let basic: string;
+  /** Ayşe's token as Orkestra issues it (`POST /api/inbox/tokens`). */
+  let ayseToken: string;
   before(async () => {
-    rt = await startTestRuntime({ engineThread: 'inline' });
+    rt = await startTestRuntime({ engineThread: 'inline', inboxSecret: SECRET });
     basic = `Basic ${Buffer.from(`${rt.writeKey}:`).toString('base64')}`;
-    assert.equal(
-      (await rt.send('/v1/identify', { userId: 'ayse', traits: { firstName: 'Ayşe' } })).status,
-      200,
-    );
+    for (const [userId, firstName] of [
+      ['ayse', 'Ayşe'],
+      ['mehmet', 'Mehmet'],
+    ] as const)
+      assert.equal((await rt.send('/v1/identify', { userId, traits: { firstName } })).status, 200);
     await rt.settle();
+    const issued = await admin('POST', '/api/inbox/tokens', { userId: 'ayse' });
+    assert.equal(issued.status, 200, JSON.stringify(issued.body));
+    ayseToken = issued.body.token;
   });
   let closed = false;
   after(() => (closed ? undefined : rt.close()));
@@ -44,14 +60,84 @@ describe('the in-app inbox API', () => {
     });
     return { status: res.status, body: (await res.json()) as any };
   };
-  const app = async (method: string, path: string, body?: unknown) => {
+  /** An app's call: the write key as HTTP Basic, and the user token when given. */
+  const app = async (method: string, path: string, body?: unknown, token: string | null = ayseToken) => {
     const res = await fetch(`${rt.url}${path}`, {
       method,
-      headers: { authorization: basic, 'content-type': 'application/json' },
+      headers: {
+        authorization: basic,
+        'content-type': 'application/json',
+        ...(token === null ? {} : { 'x-orkestra-user-token': token }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: res.status, body: (await res.json()) as any };
   };
+  const assertUnauthorized = (res: { status: number; body: any }, rule: string) => {
+    assert.equal(res.status, 401, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'unauthorized');
+    assert.equal(res.body.error.issues[0].rule, rule, JSON.stringify(res.body));
+  };
+
+  test('tokens are issued to the admin key, and are HMAC-SHA256 of the userId with the secret', async () => {
+    assert.equal(ayseToken, tokenFor(SECRET, 'ayse'));
+    assert.match(ayseToken, /^[0-9a-f]{64}$/);
+    assert.deepEqual((await admin('POST', '/api/inbox/tokens', { userId: 'mehmet' })).body, {
+      userId: 'mehmet',
+      token: tokenFor(SECRET, 'mehmet'),
+    });
+    const missing = await admin('POST', '/api/inbox/tokens', {});
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.error.issues[0].path, '$.userId');
+    const withWriteKey = await fetch(`${rt.url}/api/inbox/tokens`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'ayse' }),
+    });
+    assert.equal(withWriteKey.status, 401, 'the write key is public: it cannot mint tokens');
+  });
+
+  test('without the user’s own token, no inbox call succeeds', async () => {
+    const mehmetToken = tokenFor(SECRET, 'mehmet');
+    const noToken = await app('GET', '/v1/inbox?userId=ayse', undefined, null);
+    assertUnauthorized(noToken, 'required');
+    assert.equal(noToken.body.error.issues[0].path, '$.headers["x-orkestra-user-token"]');
+    assertUnauthorized(await app('GET', '/v1/inbox?userId=ayse', undefined, mehmetToken), 'user_token');
+    assertUnauthorized(
+      await app('GET', '/v1/inbox?userId=ayse', undefined, tokenFor('guess', 'ayse')),
+      'user_token',
+    );
+    assertUnauthorized(
+      await app('GET', '/v1/inbox?userId=ayse', undefined, ayseToken.toUpperCase()),
+      'user_token',
+    );
+    const inQuery = await app('GET', `/v1/inbox?userId=ayse&userToken=${mehmetToken}`, undefined, null);
+    assertUnauthorized(inQuery, 'user_token');
+    assert.equal(inQuery.body.error.issues[0].path, '$.query.userToken');
+    // A token for Mehmet reads Mehmet's inbox, not Ayşe's.
+    assert.equal((await app('GET', '/v1/inbox?userId=mehmet', undefined, mehmetToken)).status, 200);
+
+    assertUnauthorized(await app('POST', '/v1/inbox/inb_1/read', { userId: 'ayse' }, null), 'required');
+    assertUnauthorized(
+      await app('POST', '/v1/inbox/inb_1/read', { userId: 'ayse' }, mehmetToken),
+      'user_token',
+    );
+
+    for (const query of [
+      '',
+      `&writeKey=${rt.writeKey}`,
+      `&writeKey=${rt.writeKey}&userToken=${mehmetToken}`,
+    ]) {
+      const res = await fetch(`${rt.url}/v1/inbox/stream?userId=ayse${query}`);
+      assert.equal(res.status, 401, query);
+      assert.equal(((await res.json()) as any).error.code, 'unauthorized');
+    }
+    const wrongKey = await fetch(
+      `${rt.url}/v1/inbox/stream?userId=ayse&writeKey=nope&userToken=${ayseToken}`,
+    );
+    assert.equal(wrongKey.status, 401);
+    assert.equal(((await wrongKey.json()) as any).error.message, 'unknown write key');
+  });
 
   test('a send on inapp is streamed live, listed newest first, and marked read', async () => {
     const template = await admin('POST', '/api/templates', {
@@ -70,11 +156,10 @@ describe('the in-app inbox API', () => {
     });
     assert.equal(template.status, 201, JSON.stringify(template.body));
 
+    // As a browser's EventSource would: no headers, the write key and the token in the query.
     const controller = new AbortController();
-    const stream = await fetch(`${rt.url}/v1/inbox/stream?userId=ayse`, {
-      headers: { authorization: basic, accept: 'text/event-stream' },
-      signal: controller.signal,
-    });
+    const query = `userId=ayse&writeKey=${rt.writeKey}&userToken=${tokenFor(SECRET, 'ayse')}`;
+    const stream = await fetch(`${rt.url}/v1/inbox/stream?${query}`, { signal: controller.signal });
     assert.equal(stream.status, 200);
     assert.match(stream.headers.get('content-type') ?? '', /^text\/event-stream/);
     const reader = stream.body!.getReader();
@@ -132,22 +217,62 @@ describe('the in-app inbox API', () => {
     const badId = await app('POST', '/v1/inbox/42/read', { userId: 'ayse' });
     assert.equal(badId.status, 400);
     assert.equal(badId.body.error.issues[0].path, '$.params.id');
-    const unknown = await app('GET', '/v1/inbox?userId=nobody');
+    const nobody = tokenFor(SECRET, 'nobody');
+    const unknown = await app('GET', '/v1/inbox?userId=nobody', undefined, nobody);
     assert.deepEqual(unknown.body, { items: [], unread: 0 });
-    assert.equal(
-      (await fetch(`${rt.url}/v1/inbox/stream?userId=nobody`, { headers: { authorization: basic } })).status,
-      404,
-    );
+    const headers = { authorization: basic, 'x-orkestra-user-token': nobody };
+    assert.equal((await fetch(`${rt.url}/v1/inbox/stream?userId=nobody`, { headers })).status, 404);
   });
 
   test('closing the server ends open streams cleanly', async () => {
     const stream = await fetch(`${rt.url}/v1/inbox/stream?userId=ayse`, {
-      headers: { authorization: basic },
+      headers: { authorization: basic, 'x-orkestra-user-token': ayseToken },
     });
+    assert.equal(stream.status, 200);
     const reader = stream.body!.getReader();
     await reader.read();
     await rt.close();
     closed = true;
     for (;;) if ((await reader.read()).done) break;
+  });
+});
+
+describe('the inbox secret', () => {
+  test('is generated once per data directory and survives a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'orkestra-test-'));
+    const config = {
+      ...DEFAULT_CONFIG,
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      engineThread: 'inline' as const,
+    };
+    const tokenFrom = async (rt: { url: string; adminKey: string }) => {
+      const res = await fetch(`${rt.url}/api/inbox/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: 'ayse' }),
+      });
+      return ((await res.json()) as { token: string }).token;
+    };
+    try {
+      const first = await startRuntime(config);
+      const before = await tokenFrom(first).finally(() => first.close());
+      const second = await startRuntime(config);
+      try {
+        assert.equal(await tokenFrom(second), before);
+        const secret = await second.store.getSetting('inbox_secret');
+        assert.match(secret ?? '', /^[0-9a-f]{64}$/, '32 random bytes, hex');
+        assert.equal(before, tokenFor(secret!, 'ayse'));
+        assert.notEqual(before, tokenFor(SECRET, 'ayse'));
+      } finally {
+        await second.close();
+      }
+      // The environment's secret wins over the stored one.
+      const third = await startRuntime({ ...config, inboxSecret: SECRET });
+      assert.equal(await tokenFrom(third).finally(() => third.close()), tokenFor(SECRET, 'ayse'));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

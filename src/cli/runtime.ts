@@ -54,6 +54,8 @@ export interface RuntimeConfig {
   readonly currencyRates?: Readonly<Record<string, number>>;
   /** Days the inputs of ended journey runs are kept (default 30); pruned daily. */
   readonly journeyInputRetentionDays?: number;
+  /** Keys the in-app inbox's user tokens (`ORKESTRA_INBOX_SECRET`); else the data directory's own. */
+  readonly inboxSecret?: string | undefined;
   /** `whsec_…` secret journey webhook calls are signed with; else the data directory's own. */
   readonly journeyWebhookSecret?: string | undefined;
 }
@@ -126,6 +128,9 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
   });
   const writeKey = await settleKey(store, 'write_key', config.writeKey, 'wk');
   const adminKey = await settleKey(store, 'admin_key', config.adminKey, 'ak');
+  const inboxSecret = await settleKey(store, 'inbox_secret', config.inboxSecret, () =>
+    randomBytes(32).toString('hex'),
+  );
   const dbPath = join(config.dataDir, 'orkestra.db');
   const messagingPorts = openSqliteMessaging({ path: dbPath, synchronous: config.synchronous });
   const messaging = new MessagingService({
@@ -220,6 +225,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     clock,
     writeKeys: [writeKey],
     adminKey,
+    inboxSecret,
     rateLimit: config.rateLimit,
     logger: config.logger,
   });

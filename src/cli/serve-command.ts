@@ -51,6 +51,7 @@ export function configFrom(
     dataDir: resolve(flags.dataDir ?? env.ORKESTRA_DATA_DIR ?? '.orkestra'),
     writeKey: env.ORKESTRA_WRITE_KEY || undefined,
     adminKey: env.ORKESTRA_ADMIN_KEY || undefined,
+    inboxSecret: env.ORKESTRA_INBOX_SECRET || undefined,
     dedupeWindowDays:
       intFrom(env.ORKESTRA_DEDUPE_DAYS, 'ORKESTRA_DEDUPE_DAYS') ?? DEFAULT_CONFIG.dedupeWindowDays,
     mergeOnEmail: env.ORKESTRA_MERGE_ON_EMAIL !== 'false',

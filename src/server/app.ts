@@ -7,6 +7,7 @@ import type { GroupCommitter } from '../engine/group-commit.js';
 import type { EngineHandle } from '../engine/profile-engine.js';
 import type { Store } from '../store/store.js';
 import { requireAdminKey } from './auth.js';
+import { registerCors } from './cors.js';
 import { HttpError } from './http-error.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerProfileRoutes } from './profile-routes.js';
@@ -34,6 +35,8 @@ export interface ServerDeps {
   readonly clock: () => EpochMs;
   readonly writeKeys: readonly string[];
   readonly adminKey: string;
+  /** Keys the user tokens of the in-app inbox API (see user-token.ts). */
+  readonly inboxSecret: string;
   readonly rateLimit: RateLimit;
   readonly logger?: boolean;
   readonly version?: string;
@@ -88,6 +91,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request) => {
     if (request.url.startsWith('/api/')) requireAdminKey(request, deps.adminKey);
   });
+  // Shop pages post events and sites read the inbox from their own origins; the admin API stays same-origin.
+  registerCors(app, { prefix: '/v1/' });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({
@@ -102,8 +107,10 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.computed) registerComputedRoutes(app, deps.computed);
   if (deps.messaging) registerMessagingRoutes(app, { messaging: deps.messaging, clock: deps.clock });
   const inbox = deps.messaging?.options.ports.inapp;
-  if (inbox)
-    registerInboxRoutes(app, { inbox, store: deps.store, writeKeys: deps.writeKeys, clock: deps.clock });
+  if (inbox) {
+    const { store, writeKeys, inboxSecret, clock } = deps;
+    registerInboxRoutes(app, { inbox, store, writeKeys, inboxSecret, clock });
+  }
   if (deps.journeys) registerJourneyRoutes(app, { store: deps.store, journeys: deps.journeys });
   return app;
 }
