@@ -52,7 +52,12 @@ async function sendThroughKills(
   let kills = 0;
   for (const killAt of [SENDS / 4, SENDS / 2]) {
     const { child, exited } = startChild(dir, kind, target);
-    while (received() < killAt) await new Promise((resolve) => setImmediate(resolve));
+    let gone = false;
+    void exited.then(() => (gone = true));
+    while (received() < killAt) {
+      if (gone) throw new Error(`the ${kind} dispatcher exited before ${killAt} sends arrived`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     child.kill('SIGKILL');
     await exited;
     kills++;

@@ -22,6 +22,8 @@ const store = openSqliteStore({
   synchronous: data.synchronous,
   engineSynchronous: 'normal',
   cacheProfiles: 300_000,
+  // Checkpoints copy and sync what the engine wrote; on their own thread the engine never waits for them.
+  checkpointThread: true,
 });
 const engine = new ProfileEngine({
   store,

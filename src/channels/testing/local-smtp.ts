@@ -45,6 +45,8 @@ export async function startLocalSmtp(reject?: (to: string) => number | undefined
       });
     },
   });
+  // A client killed mid-session resets its connection: that is the client's business, not an error here.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {

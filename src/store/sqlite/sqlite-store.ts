@@ -28,6 +28,8 @@ import { ProfileCache } from './profile-cache.js';
 import { SqliteInbox } from './sqlite-inbox.js';
 import { WalSync } from './wal-sync.js';
 import { SqliteJourneyStore } from './sqlite-journey-store.js';
+import { Checkpointer } from './checkpointer.js';
+import { CHECKPOINT_EVERY_MS, checkpointRound, CURSOR_KEY, DURABLE_KEY } from './checkpoint-policy.js';
 import { insertPlannedSends } from './sqlite-outbox.js';
 import type { Condition, SegmentDefinition } from '../../core/segments/definition.js';
 
@@ -53,6 +55,11 @@ export interface SqliteStoreOptions {
    * `synchronous` is per connection, so the API's writes on another connection stay `full`.
    */
   readonly engineSynchronous?: 'full' | 'normal';
+  /**
+   * Checkpoint both files on a thread of their own (`Checkpointer`) instead of in `maintain()` on the
+   * caller's: for the engine's worker, which then never stops for a checkpoint. File paths only.
+   */
+  readonly checkpointThread?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -81,7 +88,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   registerSegmentFunctions(db);
   const cache = options.cacheProfiles ? new ProfileCache(options.cacheProfiles) : undefined;
   const deferDurability = (options.engineSynchronous ?? options.synchronous) === 'normal';
-  return new SqliteStore(db, inbox, { cache, deferDurability, walSync });
+  const checkpointer =
+    options.checkpointThread && options.path !== ':memory:' && inboxPath !== ':memory:'
+      ? new Checkpointer({
+          statePath: options.path,
+          inboxPath,
+          everyMs: CHECKPOINT_EVERY_MS,
+          recordDurable: deferDurability,
+        })
+      : undefined;
+  return new SqliteStore(db, inbox, { cache, deferDurability, walSync, checkpointer });
 }
 
 function openDatabase(
@@ -100,8 +116,9 @@ function openDatabase(
   db.pragma('temp_store = MEMORY');
   // No automatic checkpoints: SQLite would run them inside whichever commit crosses 4 MB of WAL, the
   // HTTP thread's included, and they cost more than the inserts (measured: 5 µs a row without, 17 µs
-  // with). The engine's store checkpoints both files itself, on its own thread, after it has reported
-  // its progress (`maintain`), so nobody waiting for a commit waits for a checkpoint too.
+  // with). The engine's store checkpoints both files itself: on a checkpoint thread of its own
+  // (`Checkpointer`), or inline after it has reported its progress (`maintain`), so nobody waiting for
+  // a commit waits for a checkpoint too.
   db.pragma('wal_autocheckpoint = 0');
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < migrations.length; v++) {
@@ -113,26 +130,6 @@ function openDatabase(
   return db;
 }
 
-/** A PASSIVE checkpoint; true when it copied every frame (the file then holds, synced, every commit). */
-function checkpoint(db: Database.Database): boolean {
-  const [result] = db.pragma('wal_checkpoint(PASSIVE)') as {
-    busy: number;
-    log: number;
-    checkpointed: number;
-  }[];
-  return result !== undefined && result.busy === 0 && result.checkpointed === result.log;
-}
-
-/** The settings key under which the state database records how far the engine has consumed the inbox. */
-const CURSOR_KEY = 'inbox_cursor';
-/**
- * The cursor as of the last complete checkpoint of the state file: with `synchronous = NORMAL`, a
- * commit is durable against power loss only once a checkpoint has synced it, so the inbox may forget
- * entries up to here and no further.
- */
-const DURABLE_KEY = 'inbox_cursor_durable';
-/** How often the engine's store checkpoints the state file to make its cursor durable. */
-const CHECKPOINT_EVERY_MS = 2000;
 /** How often an append also deletes inbox entries the engine has consumed. */
 const PURGE_EVERY_MS = 1000;
 
@@ -150,6 +147,7 @@ class SqliteStore extends SqliteJourneyStore implements Store {
       cache: ProfileCache | undefined;
       deferDurability: boolean;
       walSync: WalSync | undefined;
+      checkpointer: Checkpointer | undefined;
     },
   ) {
     super(db);
@@ -230,21 +228,18 @@ class SqliteStore extends SqliteJourneyStore implements Store {
   /**
    * After a commit that moved the cursor, now and then: checkpoint the state file, and if the
    * checkpoint was complete (every WAL frame synced and copied, the database file synced), record the
-   * cursor it made durable.
+   * cursor it made durable. Nothing to do when a checkpoint thread does it (`checkpointThread`).
    */
   async maintain(): Promise<void> {
     this.maybeCheckpoint();
   }
 
   private maybeCheckpoint(): void {
+    if (this.options.checkpointer) return;
     const now = performance.now();
     if (now - this.lastCheckpoint < CHECKPOINT_EVERY_MS) return;
     this.lastCheckpoint = now;
-    const cursor = this.cursor();
-    // PASSIVE never waits for the other thread's writer or readers; what it cannot copy now, the next one will.
-    const complete = checkpoint(this.db);
-    if (complete && this.options.deferDurability) this.q.setSetting.run(DURABLE_KEY, String(cursor));
-    checkpoint(this.inbox.db);
+    checkpointRound(this.db, this.inbox.db, { recordDurable: this.options.deferDurability });
   }
 
   async appendToInbox(
@@ -508,6 +503,7 @@ class SqliteStore extends SqliteJourneyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.options.checkpointer?.close();
     this.db.close();
     await this.inbox.close();
   }
