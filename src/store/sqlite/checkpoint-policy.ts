@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 /** The settings key under which the state database records how far the engine has consumed the inbox. */
 export const CURSOR_KEY = 'inbox_cursor';
@@ -10,6 +11,30 @@ export const CURSOR_KEY = 'inbox_cursor';
 export const DURABLE_KEY = 'inbox_cursor_durable';
 /** How often the state and inbox files are checkpointed. */
 export const CHECKPOINT_EVERY_MS = 2000;
+
+/**
+ * Where a checkpoint thread records the durable cursor: a file beside the state file rather than a
+ * row in it, because a write to the state file would take its write lock and make the engine wait
+ * (measured: p50 event → membership latency 150–250 ms with the row, 45–110 ms with the file).
+ */
+export const durableFileOf = (statePath: string): string => `${statePath}-durable`;
+
+/** The cursor in a durable-cursor file; 0 when there is none or it is unreadable (always safe: purge less). */
+export function readDurableFile(path: string): number {
+  try {
+    const value = Number(readFileSync(path, 'utf8'));
+    return Number.isSafeInteger(value) && value > 0 ? value : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Replaces the durable-cursor file's value by `cursor` if that is higher (write, then rename). */
+function recordDurableFile(path: string, cursor: number): void {
+  if (cursor <= readDurableFile(path)) return;
+  writeFileSync(`${path}.tmp`, String(cursor));
+  renameSync(`${path}.tmp`, path);
+}
 
 /** A PASSIVE checkpoint; true when it copied every frame (the file then holds, synced, every commit). */
 export function checkpoint(db: Database.Database): boolean {
@@ -27,18 +52,24 @@ export function checkpoint(db: Database.Database): boolean {
  * is in the WAL frames the checkpoint's snapshot covers, so a complete checkpoint synced them all
  * into the database file (SQLite reports `log` as the frames of the snapshot it started from).
  * Returns whether the state checkpoint was complete.
- * @example checkpointRound(stateDb, inboxDb, { recordDurable: true });
+ * @example checkpointRound(stateDb, inboxDb, { recordDurable: true, durableFile: durableFileOf(path) });
  */
 export function checkpointRound(
   state: Database.Database,
   inbox: Database.Database,
-  options: { readonly recordDurable: boolean },
+  options: {
+    readonly recordDurable: boolean;
+    /** Record it in this file (see `durableFileOf`) rather than in the state file's settings. */
+    readonly durableFile?: string | undefined;
+  },
 ): boolean {
   const value = state.prepare(`SELECT value FROM settings WHERE key = ?`).pluck().get(CURSOR_KEY);
   const cursor = value === undefined ? 0 : Number(value);
   // PASSIVE never waits for the other threads' writers or readers; what it cannot copy now, the next one will.
   const complete = checkpoint(state);
-  if (complete && options.recordDurable && cursor > 0)
+  if (complete && options.recordDurable && cursor > 0 && options.durableFile)
+    recordDurableFile(options.durableFile, cursor);
+  else if (complete && options.recordDurable && cursor > 0)
     state
       .prepare(
         `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkpointRound } from './checkpoint-policy.js';
+import { checkpointRound, durableFileOf } from './checkpoint-policy.js';
 import type { CheckpointWorkerData } from './checkpointer.js';
 
 const port = parentPort;
@@ -27,7 +27,10 @@ const inbox = open(data.inboxPath);
 const round = () => {
   try {
     const started = performance.now();
-    const complete = checkpointRound(state, inbox, { recordDurable: data.recordDurable });
+    const complete = checkpointRound(state, inbox, {
+      recordDurable: data.recordDurable,
+      durableFile: durableFileOf(data.statePath),
+    });
     port.postMessage({ t: 'round', complete, ms: performance.now() - started });
   } catch (error) {
     port.postMessage({ t: 'failed', error: error instanceof Error ? error.message : String(error) });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -64,6 +64,45 @@ test('the inbox forgets consumed entries only once the state that consumed them 
       (await engine.readInbox(10)).map((r) => r.seq),
       [5],
     );
+    await engine.close();
+    await http.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with a checkpoint thread, the inbox is purged up to the cursor that thread made durable, never past the cursor', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
+  try {
+    const path = join(dir, 'orkestra.db');
+    const engine = openSqliteStore({ path, engineSynchronous: 'normal', checkpointThread: true });
+    const http = openSqliteStore({ path });
+    const append = (id: string, now: number) =>
+      http.appendToInbox(
+        [{ kind: 'message', message: { type: 'track', userId: 'u', event: 'x', messageId: id } as never }],
+        { now: now as EpochMs, dedupeSince: 0 as EpochMs },
+      );
+    const inboxSeqs = () => {
+      const raw = new Database(join(dir, 'inbox.db'), { readonly: true });
+      const seqs = raw.prepare('SELECT seq FROM inbox ORDER BY seq').pluck().all();
+      raw.close();
+      return seqs;
+    };
+    const empty = { merges: [], identities: new Map(), events: [], profiles: [] };
+    await append('m1', 1000);
+    await append('m2', 1001);
+    await engine.commitBatch(empty, 2);
+    // The thread checkpoints every 2 s and then records cursor 2 in its file.
+    const file = `${path}-durable`;
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(readFileSync(file, 'utf8'), '2');
+    await append('m3', 5000);
+    assert.deepEqual(inboxSeqs(), [3], 'entries 1 and 2 are durably consumed');
+    // A file claiming more than the state file has consumed (left from an older one) purges no further.
+    writeFileSync(file, '999');
+    await append('m4', 9000);
+    assert.deepEqual(inboxSeqs(), [3, 4]);
     await engine.close();
     await http.close();
   } finally {

@@ -29,7 +29,14 @@ import { SqliteInbox } from './sqlite-inbox.js';
 import { WalSync } from './wal-sync.js';
 import { SqliteJourneyStore } from './sqlite-journey-store.js';
 import { Checkpointer } from './checkpointer.js';
-import { CHECKPOINT_EVERY_MS, checkpointRound, CURSOR_KEY, DURABLE_KEY } from './checkpoint-policy.js';
+import {
+  CHECKPOINT_EVERY_MS,
+  checkpointRound,
+  CURSOR_KEY,
+  DURABLE_KEY,
+  durableFileOf,
+  readDurableFile,
+} from './checkpoint-policy.js';
 import { insertPlannedSends } from './sqlite-outbox.js';
 import type { Condition, SegmentDefinition } from '../../core/segments/definition.js';
 
@@ -97,7 +104,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           recordDurable: deferDurability,
         })
       : undefined;
-  return new SqliteStore(db, inbox, { cache, deferDurability, walSync, checkpointer });
+  const durableFile = options.path === ':memory:' ? undefined : durableFileOf(options.path);
+  return new SqliteStore(db, inbox, { cache, deferDurability, walSync, checkpointer, durableFile });
 }
 
 function openDatabase(
@@ -148,6 +156,8 @@ class SqliteStore extends SqliteJourneyStore implements Store {
       deferDurability: boolean;
       walSync: WalSync | undefined;
       checkpointer: Checkpointer | undefined;
+      /** Where a checkpoint thread (this process's engine or another's) records the durable cursor. */
+      durableFile: string | undefined;
     },
   ) {
     super(db);
@@ -242,12 +252,22 @@ class SqliteStore extends SqliteJourneyStore implements Store {
     checkpointRound(this.db, this.inbox.db, { recordDurable: this.options.deferDurability });
   }
 
+  /**
+   * How far the inbox may be purged: the durable cursor recorded in the state file (inline
+   * checkpoints, or FULL commits) or by a checkpoint thread in its file, never past the cursor itself
+   * (a file left from an older state file must not purge entries this one has not applied).
+   */
+  private durableCursor(): number {
+    const file = this.options.durableFile ? readDurableFile(this.options.durableFile) : 0;
+    return Math.max(this.cursor(DURABLE_KEY), Math.min(file, this.cursor()));
+  }
+
   async appendToInbox(
     entries: readonly InboxEntry[],
     { now, dedupeSince }: { now: EpochMs; dedupeSince: EpochMs },
   ): Promise<AppendResult> {
     // Consumed entries are deleted here, by the inbox's only writer, rather than by the engine.
-    const purgeUpTo = now - this.lastPurge >= PURGE_EVERY_MS ? this.cursor(DURABLE_KEY) : 0;
+    const purgeUpTo = now - this.lastPurge >= PURGE_EVERY_MS ? this.durableCursor() : 0;
     if (purgeUpTo > 0) this.lastPurge = now;
     return this.inbox.append(entries, { now, dedupeSince, purgeUpTo });
   }
