@@ -53,10 +53,7 @@ const lanes = new Map<MessageChannel, ProviderLane>([
   ['email', new ProviderLane(email, { concurrency: 64, perSecond: 1_000_000, maxQueue: 1000 })],
 ]);
 const dispatcher = new Dispatcher({
-  outbox: f.messaging.outbox,
-  store: f.store,
-  templates: f.messaging.templates,
-  consent: f.messaging.consent,
+  ...f.ports,
   lanes: () => lanes,
   clock: now,
   batchSize: 500,

@@ -27,10 +27,7 @@ const lanes = new Map<MessageChannel, ProviderLane>([
   [provider.channel, new ProviderLane(provider, { concurrency: 8, perSecond: 100_000 })],
 ]);
 const dispatcher = new Dispatcher({
-  outbox: f.messaging.outbox,
-  store: f.store,
-  templates: f.messaging.templates,
-  consent: f.messaging.consent,
+  ...f.ports,
   lanes: () => lanes,
   clock: () => Date.now() as EpochMs,
   pollMs: 5,

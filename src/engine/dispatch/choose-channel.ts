@@ -1,14 +1,17 @@
 import type { WebPushSubscription } from '../../channels/channel.js';
 import type { MessageChannel } from '../../core/channels/variants.js';
-import { channelAddresses, type Profile } from '../../core/profiles/profile.js';
+import { channelAddresses, type Profile, type PushToken } from '../../core/profiles/profile.js';
 import type { ChannelChoice, SendCategory } from '../../store/store.js';
 import { mayContact, type ConsentPolicy } from './consent-policy.js';
+import { channelOfLane, laneKeysFor, type LaneKey } from './lane-key.js';
 
 /** Where a message can go on one channel: the address as the provider takes it, and its key for suppressions. */
 export interface ChannelAddress {
   readonly to: string | WebPushSubscription | null;
   /** The address as written in the suppression list (`ayse@example.com`, `+90…`, a token). */
   readonly key: string;
+  /** Mobile push: the token's platform, which picks the provider (APNs or FCM). */
+  readonly platform?: PushToken['platform'];
 }
 
 function parseSubscription(token: string): WebPushSubscription | undefined {
@@ -20,32 +23,34 @@ function parseSubscription(token: string): WebPushSubscription | undefined {
   }
 }
 
-/** The person's address on `channel`, if they have one. */
-export function addressOf(profile: Profile, channel: MessageChannel): ChannelAddress | undefined {
+/**
+ * The person's addresses on `channel`, newest first: one per device for mobile push, at most one on
+ * the other channels (web push: the newest subscription).
+ * @example addressesOf(profile, 'push') // [{ to: 'fMEP…', key: 'fMEP…', platform: 'android' }, …]
+ */
+export function addressesOf(profile: Profile, channel: MessageChannel): ChannelAddress[] {
   const a = channelAddresses(profile);
-  const newest = (web: boolean) =>
+  const newestFirst = (web: boolean) =>
     [...profile.pushTokens]
       .filter((t) => (t.platform === 'web') === web)
-      .sort((x, y) => y.updatedAt - x.updatedAt)[0];
+      .sort((x, y) => y.updatedAt - x.updatedAt);
   switch (channel) {
     case 'email':
-      return a.email === undefined ? undefined : { to: a.email, key: a.email };
+      return a.email === undefined ? [] : [{ to: a.email, key: a.email }];
     case 'sms':
     case 'whatsapp':
-      return a.phone === undefined ? undefined : { to: a.phone, key: a.phone };
-    case 'push': {
-      const t = newest(false);
-      return t && { to: t.token, key: t.token };
-    }
+      return a.phone === undefined ? [] : [{ to: a.phone, key: a.phone }];
+    case 'push':
+      return newestFirst(false).map((t) => ({ to: t.token, key: t.token, platform: t.platform }));
     case 'webpush': {
-      const t = newest(true);
+      const t = newestFirst(true)[0];
       const s = t && parseSubscription(t.token);
-      return s && { to: s, key: s.endpoint };
+      return s ? [{ to: s, key: s.endpoint }] : [];
     }
     case 'inapp':
-      return { to: profile.id, key: profile.id };
+      return [{ to: profile.id, key: profile.id }];
     case 'webhook':
-      return { to: null, key: 'webhook' };
+      return [{ to: null, key: 'webhook' }];
   }
 }
 
@@ -60,8 +65,8 @@ export interface ChoiceInput {
   readonly policy: ConsentPolicy;
   /** Suppressed addresses, as `channel:key`. */
   readonly suppressed: ReadonlySet<string>;
-  /** Channels that have a provider configured. */
-  readonly available: ReadonlySet<MessageChannel>;
+  /** The lanes that have a provider: channels, and for mobile push the token platforms served. */
+  readonly available: ReadonlySet<LaneKey>;
 }
 
 export type ChannelDecision =
@@ -73,15 +78,32 @@ export type ChannelDecision =
     }
   | { readonly ok: false; readonly reason: string };
 
-/** Why `channel` cannot be used, or undefined when it can. */
-function blocker(input: ChoiceInput, channel: MessageChannel): string | undefined {
-  if (!input.available.has(channel)) return `${channel}: no provider`;
-  const address = addressOf(input.profile, channel);
-  if (!address) return `${channel}: no address`;
-  if (input.suppressed.has(`${channel}:${address.key}`)) return `${channel}: address suppressed`;
+/** Where `channel` reaches the person, with a note when it is not their newest address; or why it cannot be used. */
+type Reach =
+  | { readonly ok: true; readonly address: ChannelAddress; readonly note?: string }
+  | { readonly ok: false; readonly why: string };
+
+/**
+ * The address a send on `channel` goes to: the newest one that a provider serves (for mobile push,
+ * one whose platform has a lane), then checked against suppressions and consent.
+ */
+function reach(input: ChoiceInput, channel: MessageChannel): Reach {
+  if (![...input.available].some((k) => channelOfLane(k) === channel))
+    return { ok: false, why: `${channel}: no provider` };
+  const addresses = addressesOf(input.profile, channel);
+  if (addresses.length === 0) return { ok: false, why: `${channel}: no address` };
+  const served = (a: ChannelAddress) => laneKeysFor(channel, a.platform).some((k) => input.available.has(k));
+  const address = addresses.find(served);
+  const unserved = [...new Set(addresses.filter((a) => !served(a)).map((a) => a.platform))];
+  if (!address) return { ok: false, why: `${channel}: no provider for ${unserved.join(' or ')} tokens` };
+  if (input.suppressed.has(`${channel}:${address.key}`))
+    return { ok: false, why: `${channel}: address suppressed` };
   const target = { channel, topic: input.topic, category: input.category };
-  if (!mayContact(input.subscriptions, target, input.policy)) return `${channel}: not subscribed`;
-  return undefined;
+  if (!mayContact(input.subscriptions, target, input.policy))
+    return { ok: false, why: `${channel}: not subscribed` };
+  if (address === addresses[0]) return { ok: true, address };
+  const note = `${channel}: no provider for ${unserved.join(' or ')} tokens, ${address.platform} token used`;
+  return { ok: true, address, note };
 }
 
 /** `best` tries the channel of the person's latest activity first, then email, push, SMS, WhatsApp, web push. */
@@ -126,12 +148,12 @@ export function chooseChannel(input: ChoiceInput): ChannelDecision {
         : input.choice;
   const refused: string[] = [];
   for (const channel of order) {
-    const why = blocker(input, channel);
-    if (why !== undefined) {
-      refused.push(why);
+    const r = reach(input, channel);
+    if (!r.ok) {
+      refused.push(r.why);
       continue;
     }
-    const address = addressOf(input.profile, channel)!;
+    if (r.note !== undefined) refused.push(r.note);
     const how =
       input.choice === 'best'
         ? `best: latest activity ${input.profile.lastChannel}`
@@ -139,7 +161,7 @@ export function chooseChannel(input: ChoiceInput): ChannelDecision {
           ? 'named'
           : 'first usable of the list';
     const reason = refused.length > 0 ? `${how} (${refused.join('; ')})` : how;
-    return { ok: true, channel, address, reason };
+    return { ok: true, channel, address: r.address, reason };
   }
   return { ok: false, reason: refused.join('; ') || 'no channel' };
 }

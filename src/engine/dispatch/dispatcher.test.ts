@@ -15,6 +15,21 @@ import { openDispatchFixture, SAMPLE_TEMPLATE, type DispatchFixture } from './te
 const T0 = Date.parse('2024-06-10T12:00:00Z');
 const twilioOk: StubResponse = { status: 201, body: { sid: 'SM1' } };
 
+/** A dispatcher over the fixture's stores with fixed jitter and 3 attempts, 1 s to 60 s apart. */
+function testDispatcher(
+  f: DispatchFixture,
+  lanes: ReadonlyMap<MessageChannel, ProviderLane>,
+  clock: () => EpochMs,
+): Dispatcher {
+  return new Dispatcher({
+    ...f.ports,
+    lanes: () => lanes,
+    clock,
+    random: () => 0.5,
+    retry: { maxAttempts: 3, baseMs: 1000, maxMs: 60_000 },
+  });
+}
+
 async function setup(t: TestContext, handler: () => StubResponse) {
   let now = T0;
   const clock = () => now as EpochMs;
@@ -44,16 +59,7 @@ async function setup(t: TestContext, handler: () => StubResponse) {
       ),
     ],
   ]);
-  const dispatcher = new Dispatcher({
-    outbox: f.messaging.outbox,
-    store: f.store,
-    templates: f.messaging.templates,
-    consent: f.messaging.consent,
-    lanes: () => lanes,
-    clock,
-    random: () => 0.5,
-    retry: { maxAttempts: 3, baseMs: 1000, maxMs: 60_000 },
-  });
+  const dispatcher = testDispatcher(f, lanes, clock);
   return { f, server, dispatcher, advance: (ms: number) => void (now += ms), clock };
 }
 
@@ -149,16 +155,7 @@ test('a lost answer is retried only on a provider that drops repeats; otherwise 
       ),
     ],
   ]);
-  const dispatcher = new Dispatcher({
-    outbox: f.messaging.outbox,
-    store: f.store,
-    templates: f.messaging.templates,
-    consent: f.messaging.consent,
-    lanes: () => lanes,
-    clock,
-    random: () => 0.5,
-    retry: { maxAttempts: 3, baseMs: 1000, maxMs: 60_000 },
-  });
+  const dispatcher = testDispatcher(f, lanes, clock);
   await f.plan('run1:mail:email', 'p1', { channel: 'email' });
   await f.plan('run1:text:sms', 'p1', { channel: 'sms' });
   await dispatcher.runOnce();
@@ -232,10 +229,7 @@ async function setupWithEmail(t: TestContext) {
     ],
   ]);
   const dispatcher = new Dispatcher({
-    outbox: base.f.messaging.outbox,
-    store: base.f.store,
-    templates: base.f.messaging.templates,
-    consent: base.f.messaging.consent,
+    ...base.f.ports,
     lanes: () => lanes,
     clock: base.clock,
     random: () => 0.5,
@@ -354,10 +348,7 @@ test('a provider answering after 10 s does not delay another provider', async (t
     ['sms', new ProviderLane(sms, { concurrency: 2, perSecond: 100 })],
   ]);
   const dispatcher = new Dispatcher({
-    outbox: f.messaging.outbox,
-    store: f.store,
-    templates: f.messaging.templates,
-    consent: f.messaging.consent,
+    ...f.ports,
     lanes: () => lanes,
     clock,
     pollMs: 20,

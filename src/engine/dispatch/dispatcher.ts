@@ -12,8 +12,9 @@ import type {
   Store,
   TemplateStore,
 } from '../../store/store.js';
-import { addressOf, chooseChannel, remainingChannels } from './choose-channel.js';
+import { addressesOf, chooseChannel, remainingChannels } from './choose-channel.js';
 import { loadConsentPolicy, type ConsentPolicy } from './consent-policy.js';
+import { distinctLanes, laneFor, type LaneKey } from './lane-key.js';
 import type { ProviderLane } from './provider-lane.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { createClaimWriter, createOutboxWriter } from './outbox-writer.js';
@@ -24,8 +25,11 @@ export interface DispatcherOptions {
   readonly store: Pick<Store, 'loadProfiles' | 'getProfile' | 'getSetting'>;
   readonly templates: TemplateStore;
   readonly consent: ConsentStore;
-  /** The lane of the provider that sends each channel; read on every pass, so provider changes apply. */
-  readonly lanes: () => ReadonlyMap<MessageChannel, ProviderLane>;
+  /**
+   * The lane of the provider that sends each channel (mobile push: each token platform, see `LaneKey`);
+   * read on every pass, so provider changes apply.
+   */
+  readonly lanes: () => ReadonlyMap<LaneKey, ProviderLane>;
   readonly clock: () => EpochMs;
   readonly random?: () => number;
   readonly renderer?: MessageRenderer;
@@ -80,7 +84,9 @@ export class Dispatcher {
    */
   async start(): Promise<void> {
     const idempotent = new Set(
-      [...this.options.lanes().values()].filter((l) => l.provider.idempotent).map((l) => l.provider.name),
+      distinctLanes(this.options.lanes())
+        .filter((l) => l.provider.idempotent)
+        .map((l) => l.provider.name),
     );
     await this.options.outbox.reconcile(this.options.clock(), idempotent);
     this.running = true;
@@ -108,7 +114,7 @@ export class Dispatcher {
   }
 
   private async idle(): Promise<void> {
-    await Promise.all([...this.options.lanes().values()].map((lane) => lane.idle()));
+    await Promise.all(distinctLanes(this.options.lanes()).map((lane) => lane.idle()));
   }
 
   private async run(): Promise<void> {
@@ -121,7 +127,7 @@ export class Dispatcher {
       }
       if (handled > 0 || !this.running) continue;
       // Full lanes: look again as soon as one of their sends finishes, not after the poll interval.
-      const room = this.busy ? [...this.options.lanes().values()].map((l) => l.whenRoom()) : [];
+      const room = this.busy ? distinctLanes(this.options.lanes()).map((l) => l.whenRoom()) : [];
       await new Promise<void>((resolve) => {
         void Promise.race(room.length > 0 ? room : [new Promise<void>(() => {})]).then(resolve);
         const timer = setTimeout(resolve, this.options.pollMs ?? 250);
@@ -143,7 +149,7 @@ export class Dispatcher {
     const { outbox, clock } = this.options;
     const lanes = this.options.lanes();
     const fallbacks = await this.fallbacks(new Set(lanes.keys()));
-    const room = [...lanes.values()].reduce((sum, lane) => sum + lane.room(), 0);
+    const room = distinctLanes(lanes).reduce((sum, lane) => sum + lane.room(), 0);
     this.busy = lanes.size > 0 && room === 0;
     if (this.busy) return fallbacks;
     const limit = Math.min(this.options.batchSize ?? 200, Math.max(room, 1));
@@ -175,7 +181,9 @@ export class Dispatcher {
         skipped.push({ id: d.id, change: { status: 'skipped', reason: decision.reason, event } });
         continue;
       }
-      const lane = lanes.get(decision.channel)!;
+      // The choice only takes an address whose platform has a lane (an iOS token never goes to FCM's
+      // Android-only lane, nor an FCM token to APNs).
+      const lane = laneFor(lanes, decision.channel, decision.address.platform)!;
       if (!lane.hasRoom()) {
         this.busy = true;
         continue;
@@ -215,7 +223,7 @@ export class Dispatcher {
    * never planned twice), with the reason on both deliveries. Runs before due deliveries are read, so
    * the fallback goes out in the same pass.
    */
-  private async fallbacks(available: ReadonlySet<MessageChannel>): Promise<number> {
+  private async fallbacks(available: ReadonlySet<LaneKey>): Promise<number> {
     const { outbox, clock } = this.options;
     const due = await outbox.fallbacksDue(clock(), this.options.batchSize ?? 200);
     if (due.length === 0) return 0;
@@ -271,14 +279,16 @@ export class Dispatcher {
     return found;
   }
 
-  /** Per profile, its suppressed addresses as `channel:key`, read for the whole batch at once. */
+  /**
+   * Per profile, its suppressed addresses as `channel:key`, read for the whole batch at once: every
+   * push token, since the one sent to is the newest whose platform has a provider, not always the newest.
+   */
   private async suppressed(profiles: readonly Profile[]): Promise<Map<ProfileId, Set<string>>> {
     const keys: { channel: string; address: string; profile: ProfileId; key: string }[] = [];
     for (const profile of profiles)
-      for (const channel of ['email', 'sms', 'whatsapp', 'push', 'webpush'] as const) {
-        const address = addressOf(profile, channel);
-        if (address) keys.push({ channel, address: address.key, profile: profile.id, key: address.key });
-      }
+      for (const channel of ['email', 'sms', 'whatsapp', 'push', 'webpush'] as const)
+        for (const address of addressesOf(profile, channel))
+          keys.push({ channel, address: address.key, profile: profile.id, key: address.key });
     const hits = await this.options.consent.suppressedAmong(keys);
     const out = new Map<ProfileId, Set<string>>();
     for (const k of keys) {

@@ -62,10 +62,7 @@ async function sendThrough(t: TestContext, c: Case) {
   await registry.reload();
   assert.deepEqual(errors, []);
   const dispatcher = new Dispatcher({
-    outbox: f.messaging.outbox,
-    store: f.store,
-    templates: f.messaging.templates,
-    consent: f.messaging.consent,
+    ...f.ports,
     lanes: () => registry.lanes(),
     clock,
     retry: { maxAttempts: 1, baseMs: 1000, maxMs: 1000 },

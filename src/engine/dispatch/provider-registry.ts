@@ -1,18 +1,20 @@
 import type { ChannelProvider } from '../../channels/channel.js';
-import type { MessageChannel } from '../../core/channels/variants.js';
 import type { ProviderStore } from '../../store/store.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import { distinctLanes, laneKeysOf, type LaneKey } from './lane-key.js';
 import { createProvider, PROVIDER_TYPES, type ProviderType } from './provider-factory.js';
 import { ProviderLane } from './provider-lane.js';
 import { openSecret } from './secret-box.js';
 
 /**
  * The providers in use, one lane per provider, built from their stored configuration (credentials
- * opened with the secret key). The first provider by name serves its channel; `reload` after a change.
+ * opened with the secret key). The first provider by name serves its channel; mobile push is served
+ * per token platform (`apns` for iOS, `fcm` for Android and for iOS without APNs: see
+ * `pushPlatformsOf`), so one lane may appear under two keys. `reload` after a change.
  * @example const registry = new ProviderRegistry({ providers, key }); await registry.reload(); registry.lanes();
  */
 export class ProviderRegistry {
-  private current = new Map<MessageChannel, ProviderLane>();
+  private current = new Map<LaneKey, ProviderLane>();
   /** Built-in lanes survive a reload (they hold no configuration), so their sends are not cut off. */
   private builtInLanes = new Map<ChannelProvider, ProviderLane>();
 
@@ -27,14 +29,19 @@ export class ProviderRegistry {
     },
   ) {}
 
-  lanes(): ReadonlyMap<MessageChannel, ProviderLane> {
+  /** The lane serving each channel (mobile push: each token platform); `distinctLanes` lists each once. */
+  lanes(): ReadonlyMap<LaneKey, ProviderLane> {
     return this.current;
   }
 
   async reload(): Promise<void> {
-    const next = new Map<MessageChannel, ProviderLane>();
-    for (const stored of await this.options.providers.listProviders()) {
-      if (next.has(stored.channel) || !(stored.type in PROVIDER_TYPES)) continue;
+    const next = new Map<LaneKey, ProviderLane>();
+    const all = await this.options.providers.listProviders();
+    const configured = new Set(all.map((p) => p.type));
+    for (const stored of all) {
+      if (!(stored.type in PROVIDER_TYPES)) continue;
+      const keys = laneKeysOf(stored.channel, stored.type, configured).filter((k) => !next.has(k));
+      if (keys.length === 0) continue;
       const type = PROVIDER_TYPES[stored.type as ProviderType];
       const opened = openSecret(this.options.key, stored.secret);
       const settings = type.settings.safeParse(stored.settings);
@@ -52,20 +59,22 @@ export class ProviderRegistry {
         this.options.onError?.(`provider ${stored.name}: ${(e as Error).message}`);
         continue;
       }
-      next.set(stored.channel, new ProviderLane(provider, settings.data.limits, this.options.breaker));
+      const lane = new ProviderLane(provider, settings.data.limits, this.options.breaker);
+      for (const key of keys) next.set(key, lane);
     }
     const builtIn = new Map<ChannelProvider, ProviderLane>();
     for (const provider of this.options.builtIn ?? []) {
-      if (next.has(provider.channel)) continue;
+      const keys = laneKeysOf(provider.channel, provider.name, configured).filter((k) => !next.has(k));
+      if (keys.length === 0) continue;
       const lane = this.builtInLanes.get(provider) ?? new ProviderLane(provider);
-      next.set(provider.channel, lane);
+      for (const key of keys) next.set(key, lane);
       builtIn.set(provider, lane);
     }
     this.builtInLanes = builtIn;
     const previous = this.current;
     this.current = next;
     // Old lanes finish what they hold, then their pooled connections close (built-in ones stay open).
-    for (const lane of previous.values())
+    for (const lane of distinctLanes(previous))
       if (!this.builtInLanes.has(lane.provider)) void lane.idle().then(() => lane.provider.close?.());
   }
 
@@ -87,7 +96,7 @@ export class ProviderRegistry {
   }
 
   async close(): Promise<void> {
-    for (const lane of this.current.values()) {
+    for (const lane of distinctLanes(this.current)) {
       await lane.idle();
       await lane.provider.close?.();
     }

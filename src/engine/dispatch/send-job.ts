@@ -127,7 +127,8 @@ export async function runSendJob(
   } catch (e) {
     outcome = { status: 'failed', retryable: true, reason: `provider threw: ${(e as Error).message}` };
   }
-  await record(ctx, d, outcome, decision.address.key, lane.provider.idempotent === true);
+  // The delivery as claimed (channel, provider), so `Push Token Invalidated` names the provider.
+  await record(ctx, { ...d, ...choice }, outcome, decision.address.key, lane.provider.idempotent === true);
   return outcome.status === 'accepted' || !outcome.retryable;
 }
 

@@ -8,12 +8,15 @@ import { createProfile, setTraits, type Profile } from '../../../core/profiles/p
 import { openSqliteMessaging, type SqliteMessaging } from '../../../store/sqlite/sqlite-messaging.js';
 import { openSqliteStore } from '../../../store/sqlite/sqlite-store.js';
 import type { PlannedSend, Store } from '../../../store/store.js';
+import type { DispatcherOptions } from '../dispatcher.js';
 
 /** A store and the messaging tables in a temporary directory, for dispatcher tests and benchmarks. */
 export interface DispatchFixture {
   readonly dir: string;
   readonly store: Store;
   readonly messaging: SqliteMessaging;
+  /** The stores a `Dispatcher` reads and writes: spread into its options. */
+  readonly ports: Pick<DispatcherOptions, 'outbox' | 'store' | 'templates' | 'consent'>;
   /** Writes a profile with these traits (and overrides) and returns it. */
   addProfile(id: string, traits: Record<string, unknown>, extra?: Partial<Profile>): Promise<Profile>;
   /** Saves a template (validated and compiled as the API does) and returns its version. */
@@ -38,6 +41,12 @@ export async function openDispatchFixture(
   return {
     dir,
     store,
+    ports: {
+      outbox: messaging.outbox,
+      store,
+      templates: messaging.templates,
+      consent: messaging.consent,
+    },
     messaging,
     async addProfile(id, traits, extra = {}) {
       const at = now() as EpochMs;
