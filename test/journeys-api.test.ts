@@ -146,6 +146,64 @@ describe('journeys through the API', () => {
     assert.equal((await sends()).length, before);
   });
 
+  test('a segment-triggered journey starts on Segment Entered, and its simulation finds the same entries in the membership history', async () => {
+    const from = now;
+    const segment = await call('POST', '/api/segments', {
+      id: 'big-orders',
+      name: 'An order of 500 or more',
+      condition: {
+        type: 'event',
+        event: 'Order Completed',
+        where: [{ property: 'revenue', op: 'gte', value: 500 }],
+        window: { kind: 'ever' },
+        compare: { op: 'gte', value: 1 },
+      },
+    });
+    assert.equal(segment.status, 200, JSON.stringify(segment.body));
+    const vip = {
+      id: 'vip-welcome',
+      name: 'VIP welcome',
+      trigger: { type: 'segment', segmentId: 'big-orders', on: 'entered' },
+      reEntry: { mode: 'never' },
+      nodes: [
+        { id: 'start', type: 'entry' },
+        { id: 'hello', type: 'send', template: 'cart-reminder-1', channel: 'log', category: 'transactional' },
+        { id: 'done', type: 'exit' },
+      ],
+      edges: [
+        { from: 'start', to: 'hello' },
+        { from: 'hello', to: 'done' },
+      ],
+    };
+    const published = await call('POST', '/api/journeys/vip-welcome/publish', { definition: vip });
+    assert.equal(published.status, 200, JSON.stringify(published.body));
+    await advance(HOUR);
+    await track('Order Completed', { orderId: 'v1', revenue: 900 }, 'vip-1');
+    await track('Order Completed', { orderId: 'v2', revenue: 20 }, 'not-vip');
+    await track('Order Completed', { orderId: 'v3', revenue: 650 }, 'vip-2');
+    const live = (await call('GET', '/api/journeys/vip-welcome/runs')).body.items as any[];
+    assert.equal(live.length, 2, 'two people entered the segment, two runs started');
+    // The changes are kept once, as membership history, and shown in the timeline from there.
+    const profile = (await call('GET', '/api/profiles?q=vip-1')).body.items[0];
+    const timeline = (await call('GET', `/api/profiles/${profile.id}/events`)).body.items as {
+      event: string;
+      properties: Record<string, unknown>;
+    }[];
+    assert.deepEqual(
+      timeline.slice(0, 2).map((e) => [e.event, e.properties.segment_id ?? e.properties.orderId]),
+      [
+        ['Segment Entered', 'big-orders'],
+        ['Order Completed', 'v1'],
+      ],
+    );
+    const { status, body } = await call('POST', '/api/journeys/vip-welcome/simulate', {
+      from: new Date(from).toISOString(),
+      to: new Date(now).toISOString(),
+    });
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(body.entered, 2, JSON.stringify(body));
+  });
+
   test('an API start is idempotent by key and carries its context', async () => {
     const welcome = {
       id: 'api-hello',

@@ -5,8 +5,8 @@
  * (`resolveBatch`), folded into computed traits and per-condition state with every segment evaluated
  * (`applySegmentsToBatch`, with the orders fold) and written by `store.commitBatch`, a few thousand
  * people per transaction. The result is what the engine would hold after processing that history as
- * a backlog at `GENERATED_AT`: events, identities, profile state JSON, memberships (with their
- * `Segment Entered` events) and re-evaluation timers. Only the inbox is skipped.
+ * a backlog at `GENERATED_AT`: events, identities, profile state JSON, memberships and their history
+ * (`segment_changes`; the `Segment Entered` events are not stored twice) and re-evaluation timers. Only the inbox is skipped.
  *
  * The file is cached under the temp dir, keyed by the parameters, the segments and this generator's
  * version, so reruns skip generation.

@@ -163,6 +163,8 @@ export class JourneyService {
         event: { event: e.message.event, properties: e.message.properties ?? {} },
       });
     });
+    // Membership changes come after the stored events: put each person's history in time order.
+    for (const list of byProfile.values()) list.sort((a, b) => a.at - b.at);
     const people: SimulatedPerson[] = [];
     const ids = [...byProfile.keys()];
     for (let i = 0; i < ids.length; i += 500) {

@@ -163,7 +163,10 @@ export interface JourneyStore {
   /** Sends planned by runs of a journey or for a person, oldest first. */
   listSends(filter: { journeyId?: string; profileId?: ProfileId; limit: number }): Promise<SendRecord[]>;
   journeyActivity(journeyId: string): Promise<JourneyActivity>;
-  /** Stored track events with timestamps in [from, to], by person then time (for simulations). */
+  /**
+   * Track events with timestamps in [from, to] (for simulations): stored ones by person then time,
+   * and the membership changes of the window as their `Segment Entered` / `Segment Exited` events.
+   */
   scanEventsBetween(
     from: EpochMs,
     to: EpochMs,

@@ -32,6 +32,12 @@ export interface ResolvedEvent {
   readonly profileId: ProfileId;
   readonly message: InboundMessage;
   readonly timestamp: EpochMs;
+  /**
+   * An internal event the journey stage sees but the store does not keep as an event: `Segment
+   * Entered` / `Segment Exited`, which the membership history already records (the timeline and the
+   * journey simulator read them from there, so nothing is written twice).
+   */
+  readonly signal?: true;
 }
 
 /** Everything one batch changes, in the order the store must apply it (merges first). */

@@ -15,7 +15,8 @@ export interface SegmentedBatch extends BatchPlan {
 /**
  * The segment half of processing a batch, pure: folds each profile's new events into its per-condition
  * state and computed traits, re-evaluates every segment at `now`, and adds the membership changes,
- * their `Segment Entered` / `Segment Exited` events and the next re-evaluation time of each profile.
+ * their `Segment Entered` / `Segment Exited` events (signals for the journey stage: the changes are
+ * stored once, as membership history) and the next re-evaluation time of each profile.
  * The same function re-evaluates profiles whose timer is due (a plan with no new events).
  */
 export function applySegmentsToBatch(
@@ -48,7 +49,7 @@ export function applySegmentsToBatch(
         names.get(change.segmentId) ?? change.segmentId,
         profile.userIds[0],
       );
-      internal.push({ seq: 0, profileId: profile.id, message, timestamp: now as EpochMs });
+      internal.push({ seq: 0, profileId: profile.id, message, timestamp: now as EpochMs, signal: true });
     }
     timers.set(profile.id, outcome.reevaluateAt ?? null);
   }

@@ -202,4 +202,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_fallback ON outbox (fallback_at) WHERE fallback_at IS NOT NULL;
   CREATE INDEX outbox_journey ON outbox (journey_id, id) WHERE journey_id IS NOT NULL;
   `,
+  // Segment Entered / Exited are kept once, as segment_changes (the timeline reads them from there);
+  // the copies earlier versions stored as events go.
+  `
+  DELETE FROM events WHERE type = 'track' AND name IN ('Segment Entered', 'Segment Exited')
+    AND message_id LIKE 'seg:%';
+  `,
 ];

@@ -7,11 +7,12 @@ import type { ProfileRange } from '../../core/segments/compile-batch-sql.js';
 import { compileSegmentSql } from '../../core/segments/compile-sql.js';
 import type { Condition, SegmentDefinition } from '../../core/segments/definition.js';
 import type { MembershipChange } from '../../core/segments/memberships.js';
+import { membershipEvent } from '../../core/segments/segment-step.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { runSegmentBatch, splitProfileRange } from './segment-batch.js';
 import type { SegmentBatchJob } from './segment-batch-worker.js';
 import { syncEventPropertyIndexes } from './sqlite-segment-indexes.js';
-import type { MembershipChangeRecord, MembershipRecord, Page, StoredSegment } from '../store.js';
+import type { MembershipChangeRecord, MembershipRecord, Page, StoredEvent, StoredSegment } from '../store.js';
 
 type Row = Record<string, unknown>;
 
@@ -43,6 +44,25 @@ function withoutPreloads(argv: readonly string[]): string[] {
     else if (!argv[i]!.startsWith('--import=')) out.push(argv[i]!);
   }
   return out;
+}
+
+/** Timeline positions of membership changes start here, above any stored event's sequence number. */
+const CHANGE_SEQ_BASE = 2 ** 50;
+
+/** A `segment_changes` row as the event it was emitted as (`membershipEvent`). */
+function changeEvent(
+  row: Row,
+  names: ReadonlyMap<string, string>,
+  userId: string | undefined,
+): InboundMessage {
+  const segmentId = row.segment_id as string;
+  const change = {
+    segmentId,
+    profileId: row.profile_id as ProfileId,
+    entered: row.entered === 1,
+    at: row.at as number,
+  };
+  return membershipEvent(change, names.get(segmentId) ?? segmentId, userId);
 }
 
 /** The segment half of the SQLite store: definitions, memberships, their history, timers. */
@@ -79,6 +99,14 @@ export class SqliteSegments {
       historyOfSegment: db.prepare(
         `SELECT segment_id, profile_id, entered, at FROM segment_changes WHERE segment_id = ? ORDER BY at, id LIMIT ?`,
       ),
+      timelineOfProfile: db.prepare(
+        `SELECT id, segment_id, profile_id, entered, at FROM segment_changes
+         WHERE profile_id = ? AND (at < ? OR (at = ? AND id < ? - ${CHANGE_SEQ_BASE})) ORDER BY at DESC, id DESC LIMIT ?`,
+      ),
+      between: db.prepare(
+        `SELECT id, segment_id, profile_id, entered, at FROM segment_changes WHERE at BETWEEN ? AND ?`,
+      ),
+      names: db.prepare(`SELECT id, json_extract(definition, '$.name') AS name FROM segments`),
       changesAfter: db.prepare(
         `SELECT id, segment_id, profile_id, entered, at FROM segment_changes WHERE id > ? ORDER BY id LIMIT ?`,
       ),
@@ -193,6 +221,46 @@ export class SqliteSegments {
 
   memberIds(segmentId: string): ProfileId[] {
     return this.q.allMembers.all(segmentId) as ProfileId[];
+  }
+
+  /**
+   * A profile's membership changes as the `Segment Entered` / `Segment Exited` events the journey
+   * stage saw, newest first, before the timeline position `(at, seq)`; a change's `seq` is its id
+   * plus `CHANGE_SEQ_BASE`, so it sorts before (newer than) the stored events of its millisecond, the
+   * one that caused it among them.
+   */
+  timeline(
+    profileId: ProfileId,
+    before: readonly [number, number],
+    limit: number,
+    userId: string | undefined,
+  ): (StoredEvent & { readonly timestamp: number })[] {
+    const names = this.names();
+    const [at, seq] = before;
+    return (this.q.timelineOfProfile.all(profileId, at, at, seq, limit) as Row[]).map((r) => ({
+      seq: CHANGE_SEQ_BASE + (r.id as number),
+      profileId,
+      timestamp: r.at as number,
+      message: changeEvent(r, names, userId),
+    }));
+  }
+
+  /** Every membership change in [from, to] as its event (for the journey simulator), unordered. */
+  eventsBetween(
+    from: EpochMs,
+    to: EpochMs,
+  ): { profileId: ProfileId; message: InboundMessage; timestamp: EpochMs }[] {
+    const names = this.names();
+    return (this.q.between.all(from, to) as Row[]).map((r) => ({
+      profileId: r.profile_id as ProfileId,
+      timestamp: r.at as EpochMs,
+      message: changeEvent(r, names, undefined),
+    }));
+  }
+
+  private names(): Map<string, string> {
+    const rows = this.q.names.all() as { id: string; name: unknown }[];
+    return new Map(rows.map((r) => [r.id, typeof r.name === 'string' ? r.name : r.id]));
   }
 
   history(filter: { profileId?: ProfileId; segmentId?: string; limit: number }): MembershipRecord[] {

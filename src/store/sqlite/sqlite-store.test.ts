@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { test } from 'node:test';
-import type { EpochMs } from '../../core/brand.js';
+import type { EpochMs, ProfileId } from '../../core/brand.js';
+import { createProfile } from '../../core/profiles/profile.js';
+import { membershipEvent } from '../../core/segments/segment-step.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
 import { describeStoreContract } from '../store-contract.js';
 import { openSqliteStore } from './sqlite-store.js';
@@ -108,4 +110,63 @@ test('with a checkpoint thread, the inbox is purged up to the cursor that thread
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the timeline merges membership changes (kept once, in segment_changes) with stored events, newest first, page by page', async () => {
+  const store = openSqliteStore({ path: ':memory:' });
+  const pid = 'prof_1' as ProfileId;
+  await store.saveSegment(
+    {
+      version: 1,
+      id: 'buyers',
+      name: 'Buyers',
+      condition: { type: 'trait', trait: 'x', op: 'exists' },
+    } as never,
+    1 as EpochMs,
+  );
+  const track = (seq: number, event: string, at: number) => ({
+    seq,
+    profileId: pid,
+    timestamp: at as EpochMs,
+    message: { type: 'track', event, messageId: `m${seq}`, userId: 'ada', properties: {} } as InboundMessage,
+  });
+  const profile = { ...createProfile(pid, 1000 as EpochMs, 'web'), userIds: ['ada'] };
+  const entered = membershipEvent(
+    { segmentId: 'buyers', profileId: pid, entered: true, at: 2000 },
+    'Buyers',
+    'ada',
+  );
+  await store.commitBatch(
+    {
+      merges: [],
+      identities: new Map(),
+      events: [
+        track(1, 'Product Viewed', 1000),
+        track(2, 'Order Completed', 2000),
+        // What the engine hands the journey stage: seen, not stored.
+        { seq: 0, profileId: pid, message: entered, timestamp: 2000 as EpochMs, signal: true },
+      ],
+      profiles: [profile],
+      memberships: [{ segmentId: 'buyers', profileId: pid, entered: true, at: 2000 }],
+      timers: new Map(),
+    },
+    2,
+  );
+  assert.equal(await store.countEvents(), 2, 'Segment Entered is not stored as an event');
+  const seen: InboundMessage[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listEvents(pid, { limit: 1, ...(cursor ? { cursor } : {}) });
+    seen.push(...page.items.map((e) => e.message));
+    cursor = page.nextCursor;
+  } while (cursor);
+  assert.deepEqual(
+    seen.map((m) => m.event),
+    ['Segment Entered', 'Order Completed', 'Product Viewed'],
+  );
+  assert.deepEqual(seen[0], entered, 'the timeline shows the change as the event journeys saw');
+  const window: string[] = [];
+  await store.scanEventsBetween(0 as EpochMs, 5000 as EpochMs, (e) => window.push(e.message.event!));
+  assert.deepEqual(window.sort(), ['Order Completed', 'Product Viewed', 'Segment Entered']);
+  await store.close();
 });

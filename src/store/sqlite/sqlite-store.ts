@@ -336,6 +336,7 @@ class SqliteStore extends SqliteJourneyStore implements Store {
         q.identityUpsert.run(kind, value, pid);
       }
       for (const e of plan.events) {
+        if (e.signal) continue;
         const m = e.message;
         const name = m.type === 'track' ? (m.event ?? null) : (m.name ?? null);
         const json = this.inbox.jsonOf.get(m) ?? JSON.stringify(m);
@@ -417,21 +418,46 @@ class SqliteStore extends SqliteJourneyStore implements Store {
     return rows.length > query.limit && last ? { items, nextCursor: encodeCursor([last.id]) } : { items };
   }
 
+  /**
+   * The timeline, newest first: stored events and, merged in, the membership changes as the
+   * `Segment Entered` / `Segment Exited` events they were emitted as (kept once, in segment_changes).
+   */
   async listEvents(id: ProfileId, query: { limit: number; cursor?: string }): Promise<Page<StoredEvent>> {
-    const survivor = (this.q.survivorOf.get(id) as string | null | undefined) ?? id;
-    const [ts, seq] = query.cursor
-      ? decodeCursor(query.cursor)
-      : [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
-    const rows = this.q.eventsPage.all(survivor, ts, ts, seq, query.limit + 1) as Row[];
-    const items = rows.slice(0, query.limit).map((r) => ({
+    const survivor = ((this.q.survivorOf.get(id) as string | null | undefined) ?? id) as ProfileId;
+    const [ts, seq] = (
+      query.cursor ? decodeCursor(query.cursor) : [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]
+    ) as [number, number];
+    const stored = (this.q.eventsPage.all(survivor, ts, ts, seq, query.limit + 1) as Row[]).map((r) => ({
       seq: r.seq as number,
       profileId: r.profile_id as ProfileId,
+      timestamp: r.timestamp as number,
       message: JSON.parse(r.body as string) as InboundMessage,
     }));
+    const state = this.q.profileState.get(survivor) as string | undefined;
+    const userId = state === undefined ? undefined : (JSON.parse(state) as Profile).userIds[0];
+    const changes = this.segments.timeline(survivor, [ts, seq], query.limit + 1, userId);
+    const rows = [...stored, ...changes]
+      .sort((a, b) => b.timestamp - a.timestamp || b.seq - a.seq)
+      .slice(0, query.limit + 1);
+    const items = rows
+      .slice(0, query.limit)
+      .map(({ seq, profileId, message }) => ({ seq, profileId, message }));
     const last = rows[query.limit - 1];
     return rows.length > query.limit && last
-      ? { items, nextCursor: encodeCursor([last.timestamp as number, last.seq as number]) }
+      ? { items, nextCursor: encodeCursor([last.timestamp, last.seq]) }
       : { items };
+  }
+
+  /** Stored track events in [from, to], then the membership changes of that window as their events. */
+  override async scanEventsBetween(
+    from: EpochMs,
+    to: EpochMs,
+    onEvent: (e: { profileId: ProfileId; message: InboundMessage; timestamp: EpochMs }) => void,
+  ): Promise<number> {
+    const stored = await super.scanEventsBetween(from, to, onEvent);
+    const changes = this.segments.eventsBetween(from, to);
+    for (const e of changes) onEvent(e);
+    return stored + changes.length;
   }
 
   async countEvents(): Promise<number> {
