@@ -79,6 +79,11 @@ export interface MembershipOutcome {
   readonly reevaluateAt?: number;
 }
 
+function isActive(active: ActiveSegments, id: string): boolean {
+  for (const d of active.definitions) if (d.id === id) return true;
+  return false;
+}
+
 /** Evaluates every segment for one profile at `now` and records entries and exits. */
 export function evaluateMemberships(
   profile: Profile,
@@ -88,12 +93,11 @@ export function evaluateMemberships(
   const current: Record<string, number> = { ...(profile.segments ?? {}) };
   const changes: MembershipChange[] = [];
   let reevaluateAt: number | undefined;
-  const known = new Set(active.definitions.map((d) => d.id));
-  for (const id of Object.keys(current)) {
-    if (!known.has(id)) delete current[id];
-  }
+  for (const id of Object.keys(current)) if (!isActive(active, id)) delete current[id];
+  // One context for every definition (the engine evaluates them all for each profile of a batch).
+  const context = { now, isMember: (id: string) => current[id] !== undefined };
   for (const d of active.definitions) {
-    const r = evaluateCondition(d.condition, profile, { now, isMember: (id) => current[id] !== undefined });
+    const r = evaluateCondition(d.condition, profile, context);
     if (r.changesAt !== undefined && r.changesAt > now) {
       reevaluateAt = reevaluateAt === undefined ? r.changesAt : Math.min(reevaluateAt, r.changesAt);
     }
