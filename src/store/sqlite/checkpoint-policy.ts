@@ -36,13 +36,34 @@ function recordDurableFile(path: string, cursor: number): void {
   renameSync(`${path}.tmp`, path);
 }
 
-/** A PASSIVE checkpoint; true when it copied every frame (the file then holds, synced, every commit). */
+/** How long a RESTART checkpoint may wait for the other connections' writer and readers. */
+const RESTART_WAIT_MS = 50;
+
+type CheckpointResult = { busy: number; log: number; checkpointed: number };
+
+function walCheckpoint(db: Database.Database, mode: 'PASSIVE' | 'RESTART'): CheckpointResult | undefined {
+  return (db.pragma(`wal_checkpoint(${mode})`) as CheckpointResult[])[0];
+}
+
+/**
+ * Checkpoints a WAL file; true when it copied every frame (the database file then holds, synced,
+ * every commit). First PASSIVE, which waits for nobody and copies the bulk while writers go on; then
+ * RESTART, which copies what was committed meanwhile and makes the next writer start the WAL from
+ * its beginning. Without it, a file whose writer never pauses (the HTTP thread's inbox, the engine
+ * under load) is never found fully copied when a write begins, and its WAL grows without end
+ * (measured: 1.2 GB of inbox WAL after 50 s at 5,000 events/s). RESTART holds new writers off while it
+ * waits, so it waits at most `RESTART_WAIT_MS` and has little left to copy.
+ */
 export function checkpoint(db: Database.Database): boolean {
-  const [result] = db.pragma('wal_checkpoint(PASSIVE)') as {
-    busy: number;
-    log: number;
-    checkpointed: number;
-  }[];
+  walCheckpoint(db, 'PASSIVE');
+  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma(`busy_timeout = ${RESTART_WAIT_MS}`);
+  let result: CheckpointResult | undefined;
+  try {
+    result = walCheckpoint(db, 'RESTART');
+  } finally {
+    db.pragma(`busy_timeout = ${previous}`);
+  }
   return result !== undefined && result.busy === 0 && result.checkpointed === result.log;
 }
 
@@ -65,7 +86,7 @@ export function checkpointRound(
 ): boolean {
   const value = state.prepare(`SELECT value FROM settings WHERE key = ?`).pluck().get(CURSOR_KEY);
   const cursor = value === undefined ? 0 : Number(value);
-  // PASSIVE never waits for the other threads' writers or readers; what it cannot copy now, the next one will.
+  // What this round cannot copy (a reader or writer kept it waiting), the next one will.
   const complete = checkpoint(state);
   if (complete && options.recordDurable && cursor > 0 && options.durableFile)
     recordDurableFile(options.durableFile, cursor);

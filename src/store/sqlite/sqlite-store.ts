@@ -128,6 +128,8 @@ function openDatabase(
   // (`Checkpointer`), or inline after it has reported its progress (`maintain`), so nobody waiting for
   // a commit waits for a checkpoint too.
   db.pragma('wal_autocheckpoint = 0');
+  // After a checkpoint lets a writer start the WAL over, its file is cut back to this size.
+  db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < migrations.length; v++) {
     db.transaction(() => {
