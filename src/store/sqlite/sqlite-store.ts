@@ -1,5 +1,4 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import { dirname, join } from 'node:path';
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
@@ -11,9 +10,6 @@ import type {
   AppendResult,
   BatchWrite,
   ErasureResult,
-  MembershipChangeRecord,
-  MembershipRecord,
-  StoredSegment,
   InboxEntry,
   InboxRow,
   Page,
@@ -22,12 +18,12 @@ import type {
   Store,
 } from '../store.js';
 import { INBOX_MIGRATIONS, SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { openDatabase } from './sqlite-open.js';
 import { registerSegmentFunctions } from './sqlite-functions.js';
-import { SqliteSegments } from './sqlite-segments.js';
 import { ProfileCache } from './profile-cache.js';
 import { SqliteInbox } from './sqlite-inbox.js';
 import { WalSync } from './wal-sync.js';
-import { SqliteJourneyStore } from './sqlite-journey-store.js';
+import { SqliteSegmentStore } from './sqlite-segment-store.js';
 import { Checkpointer } from './checkpointer.js';
 import {
   CHECKPOINT_EVERY_MS,
@@ -38,7 +34,6 @@ import {
   readDurableFile,
 } from './checkpoint-policy.js';
 import { insertPlannedSends } from './sqlite-outbox.js';
-import type { Condition, SegmentDefinition } from '../../core/segments/definition.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or `:memory:`. */
@@ -80,18 +75,21 @@ const IDENTITY_KINDS_SQL = `('user_id','anonymous_id','email','phone','device_to
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const inboxPath =
     options.inboxPath ?? (options.path === ':memory:' ? ':memory:' : join(dirname(options.path), 'inbox.db'));
-  const db = openDatabase(
-    options.path,
-    options.engineSynchronous ?? options.synchronous,
-    SQLITE_MIGRATIONS,
-    64,
-  );
+  const db = openDatabase(options.path, {
+    synchronous: options.engineSynchronous ?? options.synchronous,
+    migrations: SQLITE_MIGRATIONS,
+    cacheMb: 64,
+  });
   // A durable inbox syncs its WAL off the event loop (WalSync) rather than inside COMMIT.
   const walSync =
     options.synchronous !== 'normal' && inboxPath !== ':memory:'
       ? new WalSync(`${inboxPath}-wal`)
       : undefined;
-  const inbox = openDatabase(inboxPath, walSync ? 'normal' : options.synchronous, INBOX_MIGRATIONS, 16);
+  const inbox = openDatabase(inboxPath, {
+    synchronous: walSync ? 'normal' : options.synchronous,
+    migrations: INBOX_MIGRATIONS,
+    cacheMb: 16,
+  });
   registerSegmentFunctions(db);
   const cache = options.cacheProfiles ? new ProfileCache(options.cacheProfiles) : undefined;
   const deferDurability = (options.engineSynchronous ?? options.synchronous) === 'normal';
@@ -108,45 +106,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return new SqliteStore(db, inbox, { cache, deferDurability, walSync, checkpointer, durableFile });
 }
 
-function openDatabase(
-  path: string,
-  synchronous: SqliteStoreOptions['synchronous'],
-  migrations: readonly string[],
-  cacheMb: number,
-): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.pragma('busy_timeout = 5000');
-  // Per connection, and each thread has its own: the page cache is most of the process's memory.
-  db.pragma(`cache_size = ${-cacheMb * 1024}`);
-  db.pragma('temp_store = MEMORY');
-  // No automatic checkpoints: SQLite would run them inside whichever commit crosses 4 MB of WAL, the
-  // HTTP thread's included, and they cost more than the inserts (measured: 5 µs a row without, 17 µs
-  // with). The engine's store checkpoints both files itself: on a checkpoint thread of its own
-  // (`Checkpointer`), or inline after it has reported its progress (`maintain`), so nobody waiting for
-  // a commit waits for a checkpoint too.
-  db.pragma('wal_autocheckpoint = 0');
-  // After a checkpoint lets a writer start the WAL over, its file is cut back to this size.
-  db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return db;
-}
-
 /** How often an append also deletes inbox entries the engine has consumed. */
 const PURGE_EVERY_MS = 1000;
 
-class SqliteStore extends SqliteJourneyStore implements Store {
+class SqliteStore extends SqliteSegmentStore implements Store {
   private readonly q;
   private readonly inbox: SqliteInbox;
-  private readonly segments: SqliteSegments;
   private lastPurge = 0;
   private lastCheckpoint = Number.NEGATIVE_INFINITY;
 
@@ -163,7 +128,6 @@ class SqliteStore extends SqliteJourneyStore implements Store {
     },
   ) {
     super(db);
-    this.segments = new SqliteSegments(db);
     this.inbox = new SqliteInbox(inboxDb, options.walSync);
     this.q = {
       owner: db.prepare(`SELECT profile_id FROM identities WHERE kind = ? AND value = ?`).pluck(),
@@ -468,78 +432,6 @@ class SqliteStore extends SqliteJourneyStore implements Store {
 
   async countProfiles(): Promise<number> {
     return this.q.countProfiles.get() as number;
-  }
-
-  async saveSegment(definition: SegmentDefinition, now: EpochMs): Promise<StoredSegment> {
-    return this.segments.save(definition, now);
-  }
-
-  async getSegment(id: string): Promise<StoredSegment | undefined> {
-    return this.segments.get(id);
-  }
-
-  async listSegments(): Promise<readonly StoredSegment[]> {
-    return this.segments.list();
-  }
-
-  async deleteSegment(id: string): Promise<boolean> {
-    return this.segments.delete(id);
-  }
-
-  async querySegment(condition: Condition, now: EpochMs): Promise<ProfileId[]> {
-    return this.segments.query(condition, now);
-  }
-
-  async querySegments(
-    definitions: readonly SegmentDefinition[],
-    now: EpochMs,
-  ): Promise<Map<string, ProfileId[]>> {
-    return this.segments.queryAll(definitions, now);
-  }
-
-  async listMembers(segmentId: string, query: { limit: number; cursor?: string }): Promise<Page<ProfileId>> {
-    return this.segments.members(segmentId, query);
-  }
-
-  async memberIds(segmentId: string): Promise<ProfileId[]> {
-    return this.segments.memberIds(segmentId);
-  }
-
-  async membershipHistory(filter: {
-    profileId?: ProfileId;
-    segmentId?: string;
-    limit: number;
-  }): Promise<MembershipRecord[]> {
-    return this.segments.history(filter);
-  }
-
-  async membershipChanges(query: { after: number; limit: number }): Promise<MembershipChangeRecord[]> {
-    return this.segments.changes(query.after, query.limit);
-  }
-
-  async segmentSizeHistory(
-    segmentId: string,
-  ): Promise<{ day: string; entered: number; exited: number; size: number }[]> {
-    return this.segments.sizeHistory(segmentId);
-  }
-
-  async dueTimers(now: EpochMs, limit: number): Promise<{ profileId: ProfileId; dueAt: EpochMs }[]> {
-    return this.segments.due(now, limit);
-  }
-
-  async nextTimer(): Promise<EpochMs | undefined> {
-    return this.segments.next();
-  }
-
-  async profileIdsAfter(cursor: string, limit: number): Promise<ProfileId[]> {
-    return this.segments.profileIdsAfter(cursor, limit);
-  }
-
-  async scanEvents(
-    names: readonly string[],
-    onEvent: (e: { profileId: ProfileId; message: InboundMessage; timestamp: EpochMs }) => void,
-  ): Promise<number> {
-    return this.segments.scanEvents(names, onEvent);
   }
 
   async getSetting(key: string): Promise<string | undefined> {
