@@ -15,6 +15,8 @@ export class ProfileCache {
   private owners = new Map<IdentityKey, ProfileId>();
   /** Merged-away profile → the one it was merged into, for owners cached before the merge. */
   private survivors = new Map<ProfileId, ProfileId>();
+  /** The re-evaluation time last written for a profile (null: none), so an unchanged one is not rewritten. */
+  private timers = new Map<ProfileId, number | null>();
 
   constructor(private readonly capacity: number) {}
 
@@ -37,12 +39,26 @@ export class ProfileCache {
     this.owners.set(key, owner);
   }
 
+  /**
+   * The timers of `timers` that differ from what this store last wrote: the others need no write.
+   * Most new events leave a person's earliest window expiry where it was (it is set by the oldest
+   * event in a window), and each skipped upsert saves a row and an index entry.
+   */
+  changedTimers(timers: ReadonlyMap<ProfileId, number | null>): Map<ProfileId, number | null> {
+    const changed = new Map<ProfileId, number | null>();
+    for (const [id, due] of timers) if (this.timers.get(id) !== due) changed.set(id, due);
+    return changed;
+  }
+
   /** Learns what a committed batch wrote. */
   remember(write: BatchWrite): void {
     for (const m of write.merges) {
       this.profiles.delete(m.from);
+      this.timers.delete(m.from);
       this.survivors.set(m.from, m.into);
     }
+    for (const [id, due] of write.timers ?? []) this.timers.set(id, due);
+    if (this.timers.size > this.capacity) this.timers = new Map();
     for (const [key, owner] of write.identities) this.owners.set(key, owner);
     for (const p of write.profiles) this.profiles.set(p.id, p);
     if (this.profiles.size + this.owners.size > this.capacity) this.clear();
@@ -52,5 +68,6 @@ export class ProfileCache {
     this.profiles = new Map();
     this.owners = new Map();
     this.survivors = new Map();
+    this.timers = new Map();
   }
 }

@@ -170,3 +170,29 @@ test('the timeline merges membership changes (kept once, in segment_changes) wit
   assert.deepEqual(window.sort(), ['Order Completed', 'Product Viewed', 'Segment Entered']);
   await store.close();
 });
+
+test('with the engine cache, re-evaluation timers stay exact while unchanged ones are not rewritten', async () => {
+  const store = openSqliteStore({ path: ':memory:', cacheProfiles: 1000 });
+  const pid = 'prof_t' as ProfileId;
+  const write = (due: number | null) =>
+    store.commitBatch({
+      merges: [],
+      identities: new Map(),
+      events: [],
+      profiles: [],
+      timers: new Map([[pid, due]]),
+    });
+  await write(5000);
+  await write(5000);
+  assert.equal(await store.nextTimer(), 5000);
+  assert.deepEqual(await store.dueTimers(5000 as EpochMs, 10), [{ profileId: pid, dueAt: 5000 }]);
+  await write(7000);
+  assert.equal(await store.nextTimer(), 7000);
+  await write(null);
+  assert.equal(await store.nextTimer(), undefined);
+  // Another connection's job (a backfill) changed timers: the engine clears its memory, then writes.
+  store.invalidateCache?.();
+  await write(9000);
+  assert.equal(await store.nextTimer(), 9000);
+  await store.close();
+});

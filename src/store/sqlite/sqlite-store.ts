@@ -309,7 +309,8 @@ class SqliteStore extends SqliteSegmentStore implements Store {
         q.eventInsert.run(e.profileId, m.messageId, m.type, name, e.timestamp, json);
       }
       for (const p of plan.profiles) q.profileUpsert.run(p.id, JSON.stringify(p), p.createdAt, p.lastSeenAt);
-      this.segments.write(plan.memberships ?? [], plan.timers ?? new Map());
+      const timers = plan.timers ?? new Map<ProfileId, number | null>();
+      this.segments.write(plan.memberships ?? [], this.options.cache?.changedTimers(timers) ?? timers);
       if (plan.outbox) insertPlannedSends(this.db, plan.outbox);
       if (consumedSeq !== undefined) this.advanceCursor(consumedSeq);
     })();
