@@ -9,8 +9,14 @@ export const CURSOR_KEY = 'inbox_cursor';
  * entries up to here and no further.
  */
 export const DURABLE_KEY = 'inbox_cursor_durable';
-/** How often the state and inbox files are checkpointed. */
-export const CHECKPOINT_EVERY_MS = 2000;
+/**
+ * How often the checkpoint thread checkpoints the state and inbox files. Often enough that each round
+ * syncs little: a sync of the state file delays the inbox's own (one ext4 journal), and with rounds
+ * every 2 s the acknowledgement p99 at 5,000 events/s was 120–140 ms, at 500 ms 46–62 ms.
+ */
+export const CHECKPOINT_EVERY_MS = 500;
+/** How often an engine on the HTTP thread checkpoints (between its batches, which it holds up meanwhile). */
+export const INLINE_CHECKPOINT_EVERY_MS = 2000;
 
 /**
  * Where a checkpoint thread records the durable cursor: a file beside the state file rather than a

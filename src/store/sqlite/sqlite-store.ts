@@ -28,6 +28,7 @@ import { Checkpointer } from './checkpointer.js';
 import {
   CHECKPOINT_EVERY_MS,
   checkpointRound,
+  INLINE_CHECKPOINT_EVERY_MS,
   CURSOR_KEY,
   DURABLE_KEY,
   durableFileOf,
@@ -213,7 +214,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
   private maybeCheckpoint(): void {
     if (this.options.checkpointer) return;
     const now = performance.now();
-    if (now - this.lastCheckpoint < CHECKPOINT_EVERY_MS) return;
+    if (now - this.lastCheckpoint < INLINE_CHECKPOINT_EVERY_MS) return;
     this.lastCheckpoint = now;
     checkpointRound(this.db, this.inbox.db, { recordDurable: this.options.deferDurability });
   }
