@@ -223,6 +223,39 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.close();
     });
 
+    test('erasure forgets the memberships of the erased profiles, and only theirs', async () => {
+      const store = await open();
+      const ids = { n: 0 };
+      await ingest(store, [message({ userId: 'gone' }), message({ userId: 'stays' })], ids);
+      const [goneKey, staysKey] = ['user_id:gone', 'user_id:stays'] as IdentityKey[];
+      const owners = await store.findOwners([goneKey!, staysKey!]);
+      const [gone, stays] = [owners.get(goneKey!)!, owners.get(staysKey!)!];
+      const condition = { type: 'trait', trait: 'x', op: 'exists' } as const;
+      for (const id of ['s1', 's2'])
+        await store.saveSegment({ version: 1, id, name: id, condition } as never, at(T0));
+      const entered = (segmentId: string, profileId: ProfileId) => ({
+        segmentId,
+        profileId,
+        entered: true,
+        at: T0,
+      });
+      await store.commitBatch({
+        merges: [],
+        identities: new Map(),
+        events: [],
+        profiles: [],
+        memberships: [entered('s1', gone), entered('s2', gone), entered('s1', stays)],
+      });
+      const { lastSeq } = await store.appendToInbox([{ kind: 'erase', profileId: gone }], {
+        now: at(T0),
+        dedupeSince: at(T0 - DAY),
+      });
+      await store.eraseProfile(gone, lastSeq);
+      assert.deepEqual(await store.memberIds('s1'), [stays]);
+      assert.deepEqual(await store.memberIds('s2'), []);
+      await store.close();
+    });
+
     test('keeps settings', async () => {
       const store = await open();
       assert.equal(await store.getSetting('k'), undefined);

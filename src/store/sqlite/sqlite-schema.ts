@@ -208,4 +208,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DELETE FROM events WHERE type = 'track' AND name IN ('Segment Entered', 'Segment Exited')
     AND message_id LIKE 'seg:%';
   `,
+  // Memberships are forgotten (merge, erasure) by primary key, one probe per segment: the index by
+  // profile cost a random page write on every entry and exit.
+  `
+  DROP INDEX segment_members_profile;
+  `,
 ];

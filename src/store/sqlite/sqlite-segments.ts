@@ -84,6 +84,9 @@ export class SqliteSegments {
         `INSERT OR IGNORE INTO segment_members (segment_id, profile_id, entered_at) VALUES (?, ?, ?)`,
       ),
       exit: db.prepare(`DELETE FROM segment_members WHERE segment_id = ? AND profile_id = ?`),
+      forgetMembers: db.prepare(
+        `DELETE FROM segment_members WHERE (segment_id, profile_id) IN (SELECT id, ? FROM segments)`,
+      ),
       change: db.prepare(
         `INSERT INTO segment_changes (segment_id, profile_id, entered, at) VALUES (?, ?, ?, ?)`,
       ),
@@ -207,7 +210,8 @@ export class SqliteSegments {
 
   /** Removes a profile's memberships and timers (merged away or erased); inside the caller's transaction. */
   forget(profileId: ProfileId): void {
-    this.db.prepare(`DELETE FROM segment_members WHERE profile_id = ?`).run(profileId);
+    // By primary key, one probe per defined segment: no index on profile_id for every change to maintain.
+    this.q.forgetMembers.run(profileId);
     this.q.clearTimer.run(profileId);
   }
 
