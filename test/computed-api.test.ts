@@ -24,14 +24,7 @@ describe('computed traits, RFM and predicted value through the engine and the AP
     }
     await rt.settle();
   };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
   const profileOf = async (userId: string) => {
     const id = (await rt.admin(`/api/profiles?q=${userId}`)).body.items[0].id as string;
     return (await rt.admin(`/api/profiles/${id}`)).body as { id: string; computed: Record<string, any> };

@@ -52,14 +52,7 @@ describe('the in-app inbox API', () => {
   let closed = false;
   after(() => (closed ? undefined : rt.close()));
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const admin = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
   /** An app's call: the write key as HTTP Basic, and the user token when given. */
   const app = async (method: string, path: string, body?: unknown, token: string | null = ayseToken) => {
     const res = await fetch(`${rt.url}${path}`, {

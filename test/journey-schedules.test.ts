@@ -50,14 +50,7 @@ describe('schedule and date triggers through the API, on a fake clock', () => {
   });
   after(async () => rt.close());
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
   const publish = async (definition: ReturnType<typeof broadcast>) => {
     const res = await call('POST', `/api/journeys/${definition.id}/publish`, { definition });
     assert.equal(res.status, 200, JSON.stringify(res.body));

@@ -30,14 +30,7 @@ describe('a journey send step reaches a provider', () => {
     await twilio.close();
   });
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
   const template = (text: string) => ({
     id: 'welcome',
     defaultLocale: 'en',

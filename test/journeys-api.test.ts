@@ -24,14 +24,7 @@ describe('journeys through the API', () => {
   });
   after(async () => rt.close());
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
   const track = async (event: string, properties: Record<string, unknown>, userId = 'ada') => {
     const res = await rt.send('/v1/track', { userId, event, properties });
     assert.equal(res.status, 200);

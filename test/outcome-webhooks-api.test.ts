@@ -46,14 +46,7 @@ describe('provider webhooks: SES via SNS and Twilio status callbacks', () => {
     await twilio.close();
   });
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
   const postSns = (body: unknown, password = 'hook-pass') =>
     fetch(`${rt.url}/webhooks/ses`, {
       method: 'POST',

@@ -23,14 +23,7 @@ describe('email open and click tracking', () => {
     await sendgrid.close();
   });
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
 
   test('links are signed redirects with UTM, the pixel is added, and hits become events', async () => {
     const tracking = { opens: true, clicks: true, utm: { source: 'orkestra', medium: 'email' } };

@@ -8,6 +8,8 @@ export interface TestRuntime extends Runtime {
   send(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   /** GET/DELETE on the admin API with the admin key; returns status and parsed JSON. */
   admin(path: string, method?: string): Promise<{ status: number; body: any }>;
+  /** Any method on the admin API with the admin key and an optional JSON body; status and parsed JSON. */
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Waits until the engine has applied everything in the inbox. */
   settle(): Promise<void>;
 }
@@ -25,6 +27,17 @@ export async function startTestRuntime(overrides: Partial<RuntimeConfig> = {}): 
     ...overrides,
   });
   const basic = `Basic ${Buffer.from(`${runtime.writeKey}:`).toString('base64')}`;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${runtime.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${runtime.adminKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
   return {
     ...runtime,
     send: (path, body, headers = {}) =>
@@ -33,13 +46,8 @@ export async function startTestRuntime(overrides: Partial<RuntimeConfig> = {}): 
         headers: { authorization: basic, 'content-type': 'application/json', ...headers },
         body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
       }),
-    admin: async (path, method = 'GET') => {
-      const res = await fetch(`${runtime.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${runtime.adminKey}` },
-      });
-      return { status: res.status, body: await res.json() };
-    },
+    admin: (path, method = 'GET') => call(method, path),
+    call,
     settle: () => runtime.engine.drain(),
     close: async () => {
       await runtime.close();
