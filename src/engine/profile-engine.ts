@@ -12,15 +12,24 @@ import { isJourneyConflict, JourneyRunner } from './journey-runner.js';
  * Largest batch the engine applies in one transaction. Under a backlog, big batches are what let it
  * catch up: a profile touched by many events is written once, and every B-tree page a batch dirties is
  * written to the WAL once per commit (measured with 20 segments: 83 µs of CPU an event at 2,000, 59 at
- * 10,000). Without a backlog, batches are whatever arrived during the linger, so latency stays low.
+ * 10,000).
  */
 const DEFAULT_BATCH = 10_000;
+/**
+ * The first batch after the engine has caught up is at most this large, and each batch that comes back
+ * full doubles the next, up to the largest. In real time, what the engine reads is what arrived while
+ * it worked on the previous batch; a hiccup (a garbage collection, a busy core) leaves a few hundred
+ * entries, and applying them in one transaction held the first of them back until the last was
+ * written. Measured at 5,000 events/s with 20 segments (30 s runs): event → membership change p99
+ * 113 ms with batches of at most 400, 161 ms with 10,000.
+ */
+const REAL_TIME_BATCH = 400;
 
 export interface ProfileEngineOptions {
   readonly store: Store;
   readonly newProfileId: () => ProfileId;
   readonly mergeOnEmail: boolean;
-  /** Inbox entries per transaction, at most. */
+  /** Inbox entries per transaction, at most (see `REAL_TIME_BATCH` for how batches grow to it). */
   readonly batchSize?: number;
   /** Reports failures the engine retries; defaults to console.error. */
   readonly onError?: (error: unknown) => void;
@@ -82,6 +91,8 @@ export class ProfileEngine implements EngineHandle {
   private tail: Promise<unknown> = Promise.resolve();
   private active: ActiveSegments = { definitions: [], matchers: [] };
   private timerWake: NodeJS.Timeout | undefined;
+  /** How many inbox entries the next batch reads: doubles while batches come back full. */
+  private batchLimit = REAL_TIME_BATCH;
 
   private readonly journeys: JourneyRunner;
 
@@ -250,7 +261,10 @@ export class ProfileEngine implements EngineHandle {
 
   private async processNext(): Promise<number> {
     const { store } = this.options;
-    const rows = await store.readInbox(this.options.batchSize ?? DEFAULT_BATCH);
+    const largest = this.options.batchSize ?? DEFAULT_BATCH;
+    const limit = Math.min(this.batchLimit, largest);
+    const rows = await store.readInbox(limit);
+    this.batchLimit = rows.length < limit ? REAL_TIME_BATCH : Math.min(limit * 2, largest);
     if (rows.length === 0) return 0;
     const first = rows[0]!;
     if (first.kind === 'erase') {

@@ -2,7 +2,7 @@ import type { EpochMs, ProfileId } from '../brand.js';
 import type { SourceChannel } from '../messages/inbound-message.js';
 import { isTimeZone, normalizeEmail } from './traits.js';
 import { isE164 } from './phone.js';
-import { mergeAggregate, type AggregateState } from '../segments/aggregates.js';
+import { mergeAggregate, upgradeAggregates, type AggregateState } from '../segments/aggregates.js';
 import { mergeComputed } from '../computed/computed-traits.js';
 
 /** A device that can receive mobile push, captured from `context.device`. */
@@ -44,6 +44,17 @@ export interface Profile {
   readonly computed?: Readonly<Record<string, unknown>>;
   /** Consent: `email`, `sms`, `push` or `channel:topic` → subscribed. Absent means the channel's default. */
   readonly subscriptions?: Readonly<Record<string, boolean>>;
+}
+
+/**
+ * A profile from its stored JSON, upgraded from older forms where they differ (per-condition state,
+ * see `upgradeAggregates`). Stores read every profile through here.
+ */
+export function parseProfile(json: string): Profile {
+  const profile = JSON.parse(json) as Profile;
+  if (profile.aggregates === undefined) return profile;
+  const aggregates = upgradeAggregates(profile.aggregates);
+  return aggregates === profile.aggregates ? profile : { ...profile, aggregates };
 }
 
 export function createProfile(id: ProfileId, at: EpochMs, channel: SourceChannel): Profile {

@@ -1,3 +1,4 @@
+import { hashString } from '../random.js';
 import type { InboundMessage } from '../messages/inbound-message.js';
 import type { Condition, EventWindow, PropertyFilter } from './definition.js';
 import { compareValue, readPath, toDateMs } from './values.js';
@@ -7,23 +8,24 @@ const DAY = 24 * HOUR;
 
 /**
  * What one event condition needs to know about a person's history, kept per profile and updated per
- * event, so that real-time evaluation never rescans the history:
- * - `totals`: count, sum and number of numeric values, first and last time (window `ever` or `between`);
- * - `recent`: the matching events still inside a sliding window (`last N days`), as [time, value] pairs.
+ * event, so that real-time evaluation never rescans the history. It is stored in every profile row
+ * and rewritten on each event, so its form is compact (the tagged objects it replaced made a shop
+ * profile's JSON about twice as long, and stringifying it was the engine's largest single cost):
+ * - `TotalsState` (window `ever` or `between`): `[count, sum, numeric, first, last]`, where `numeric`
+ *   counts the events whose measured property was a number, and first and last are event times;
+ * - `RecentState` (window `last N hours/days`): the matching events still inside the window, as
+ *   `[time, value]` pairs ordered by time (value null when the condition measures no property).
  */
-export type AggregateState =
-  | {
-      readonly kind: 'totals';
-      readonly count: number;
-      readonly sum: number;
-      readonly numeric: number;
-      readonly first?: number;
-      readonly last?: number;
-    }
-  | { readonly kind: 'recent'; readonly items: readonly (readonly [number, number | null])[] };
+export type TotalsState = readonly [count: number, sum: number, numeric: number, first: number, last: number];
+export type RecentState = readonly (readonly [time: number, value: number | null])[];
+export type AggregateState = TotalsState | RecentState;
+
+/** Totals start with a number (the count); a window's items are pairs, and an empty window is `[]`. */
+export const isTotals = (state: AggregateState): state is TotalsState => typeof state[0] === 'number';
 
 /** The part of an event condition that decides which events count and what is kept of them. */
 export interface Matcher {
+  /** Where profiles keep this matcher's state: a 64-bit hash of its definition (see `matcherKey`). */
   readonly key: string;
   readonly event: string;
   readonly where: readonly PropertyFilter[];
@@ -47,8 +49,21 @@ function buildMatcher(c: Extract<Condition, { type: 'event' | 'event_time' }>): 
   const property =
     c.type === 'event' && c.measure && c.measure.of !== 'count' ? c.measure.property : undefined;
   const where = c.where ?? [];
-  const key = JSON.stringify([c.event, where, window, property ?? null]);
+  const key = matcherKey(JSON.stringify([c.event, where, window, property ?? null]));
   return { key, event: c.event, where, window, ...(property !== undefined ? { property } : {}) };
+}
+
+/**
+ * The key of a matcher from its definition as JSON (which is what keys were before they were hashed,
+ * and what `upgradeAggregates` finds in older profiles): two 32-bit FNV-1a hashes in base 36, 14
+ * characters. Keys are written into every profile, so they are short; with 64 bits, two of a shop's
+ * matchers sharing one is not a practical concern (about 10⁻¹⁵ for a hundred).
+ */
+export function matcherKey(definition: string): string {
+  return (
+    hashString(definition).toString(36).padStart(7, '0') +
+    hashString(`~${definition}`).toString(36).padStart(7, '0')
+  );
 }
 
 /** Every matcher a condition tree uses (deduplicated by key). */
@@ -103,26 +118,27 @@ export function addEvent(
   now: number,
 ): AggregateState {
   const value = numericValue(m, event.message);
+  const t = event.timestamp;
   if (m.window.kind === 'last') {
     const from = now - windowMs(m.window);
-    const items = state?.kind === 'recent' ? state.items.filter(([t]) => t >= from) : [];
-    if (event.timestamp >= from) {
-      const at = items.findIndex(([t]) => t > event.timestamp);
-      const item = [event.timestamp, value] as const;
+    const items = state !== undefined && !isTotals(state) ? state.filter(([time]) => time >= from) : [];
+    if (t >= from) {
+      const at = items.findIndex(([time]) => time > t);
+      const item = [t, value] as const;
       if (at === -1) items.push(item);
       else items.splice(at, 0, item);
     }
-    return { kind: 'recent', items };
+    return items;
   }
-  const totals = state?.kind === 'totals' ? state : { kind: 'totals' as const, count: 0, sum: 0, numeric: 0 };
-  return {
-    kind: 'totals',
-    count: totals.count + 1,
-    sum: totals.sum + (value ?? 0),
-    numeric: totals.numeric + (value === null ? 0 : 1),
-    first: totals.first === undefined ? event.timestamp : Math.min(totals.first, event.timestamp),
-    last: totals.last === undefined ? event.timestamp : Math.max(totals.last, event.timestamp),
-  };
+  if (state === undefined || !isTotals(state)) return [1, value ?? 0, value === null ? 0 : 1, t, t];
+  const [count, sum, numeric, first, last] = state;
+  return [
+    count + 1,
+    sum + (value ?? 0),
+    numeric + (value === null ? 0 : 1),
+    Math.min(first, t),
+    Math.max(last, t),
+  ];
 }
 
 /** The figures a condition compares, as of `now`, and when the oldest windowed event drops out. */
@@ -137,7 +153,10 @@ export interface AggregateView {
 
 export function viewAggregate(state: AggregateState | undefined, m: Matcher, now: number): AggregateView {
   if (state === undefined) return { count: 0, sum: 0, numeric: 0 };
-  if (state.kind === 'totals') return state;
+  if (isTotals(state)) {
+    const [count, sum, numeric, first, last] = state;
+    return { count, sum, numeric, first, last };
+  }
   const span = m.window.kind === 'last' ? windowMs(m.window) : Number.POSITIVE_INFINITY;
   const from = now - span;
   let count = 0;
@@ -145,7 +164,7 @@ export function viewAggregate(state: AggregateState | undefined, m: Matcher, now
   let numeric = 0;
   let first: number | undefined;
   let last: number | undefined;
-  for (const [t, v] of state.items) {
+  for (const [t, v] of state) {
     if (t < from) continue;
     count++;
     if (v !== null) {
@@ -155,14 +174,8 @@ export function viewAggregate(state: AggregateState | undefined, m: Matcher, now
     first ??= t;
     last = t;
   }
-  const base = {
-    count,
-    sum,
-    numeric,
-    ...(first !== undefined ? { first } : {}),
-    ...(last !== undefined ? { last } : {}),
-  };
-  return first === undefined ? base : { ...base, nextExpiry: first + span + 1 };
+  if (first === undefined || last === undefined) return { count, sum, numeric };
+  return { count, sum, numeric, first, last, nextExpiry: first + span + 1 };
 }
 
 /** Joins two people's states for the same matcher (profile merge): totals add up, windows interleave. */
@@ -172,20 +185,57 @@ export function mergeAggregate(
 ): AggregateState | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  if (a.kind === 'recent' && b.kind === 'recent') {
-    return { kind: 'recent', items: [...a.items, ...b.items].sort((x, y) => x[0] - y[0]) };
-  }
-  if (a.kind === 'totals' && b.kind === 'totals') {
-    const first = [a.first, b.first].filter((x): x is number => x !== undefined);
-    const last = [a.last, b.last].filter((x): x is number => x !== undefined);
-    return {
-      kind: 'totals',
-      count: a.count + b.count,
-      sum: a.sum + b.sum,
-      numeric: a.numeric + b.numeric,
-      ...(first.length > 0 ? { first: Math.min(...first) } : {}),
-      ...(last.length > 0 ? { last: Math.max(...last) } : {}),
-    };
+  if (!isTotals(a) && !isTotals(b)) return [...a, ...b].sort((x, y) => x[0] - y[0]);
+  if (isTotals(a) && isTotals(b)) {
+    return [a[0] + b[0], a[1] + b[1], a[2] + b[2], Math.min(a[3], b[3]), Math.max(a[4], b[4])];
   }
   return a;
+}
+
+/**
+ * Per-condition states as older versions stored them, in the current form: keys that are a matcher's
+ * JSON definition become `matcherKey` of it, and `{ kind: 'totals', ... }` / `{ kind: 'recent',
+ * items }` objects become tuples. Returns the same object when there is nothing to upgrade (the
+ * common case, checked without allocating), so stores can apply it to every profile they read.
+ */
+export function upgradeAggregates(
+  stored: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, AggregateState>> {
+  let legacy = false;
+  for (const key in stored) {
+    if (key.startsWith('[') || !Array.isArray(stored[key])) {
+      legacy = true;
+      break;
+    }
+  }
+  if (!legacy) return stored as Readonly<Record<string, AggregateState>>;
+  const out: Record<string, AggregateState> = {};
+  for (const [key, value] of Object.entries(stored)) {
+    const state = upgradeState(value);
+    if (state !== undefined) out[key.startsWith('[') ? matcherKey(key) : key] = state;
+  }
+  return out;
+}
+
+function upgradeState(value: unknown): AggregateState | undefined {
+  if (Array.isArray(value)) return value as AggregateState;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as {
+    kind?: unknown;
+    items?: unknown;
+    count?: unknown;
+    sum?: unknown;
+    numeric?: unknown;
+    first?: unknown;
+    last?: unknown;
+  };
+  if (v.kind === 'recent' && Array.isArray(v.items)) return v.items as RecentState;
+  if (
+    v.kind !== 'totals' ||
+    typeof v.count !== 'number' ||
+    typeof v.first !== 'number' ||
+    typeof v.last !== 'number'
+  )
+    return undefined;
+  return [v.count, Number(v.sum) || 0, Number(v.numeric) || 0, v.first, v.last];
 }

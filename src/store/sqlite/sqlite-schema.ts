@@ -213,4 +213,23 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   DROP INDEX segment_members_profile;
   `,
+  // Profiles move to a rowid table. A WITHOUT ROWID table stores its rows in index-format pages, which
+  // keep at most about 1,000 bytes of a row on a 4 KB page; a shop profile with its memberships and
+  // per-condition state is often longer, so every update also rewrote an overflow page and the
+  // freelist. A rowid table keeps rows up to about 4 KB in the leaf. Measured on 40,000 profiles of
+  // 1.1 KB, 100 random updates per transaction: 22.6 µs an update before, 13.2 after.
+  `
+  CREATE TABLE profiles_rowid (
+    id TEXT PRIMARY KEY,
+    state TEXT,
+    merged_into TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  INSERT INTO profiles_rowid (id, state, merged_into, created_at, updated_at)
+    SELECT id, state, merged_into, created_at, updated_at FROM profiles ORDER BY id;
+  DROP TABLE profiles;
+  ALTER TABLE profiles_rowid RENAME TO profiles;
+  CREATE INDEX profiles_merged_into ON profiles (merged_into) WHERE merged_into IS NOT NULL;
+  `,
 ];

@@ -9,6 +9,8 @@ import { createProfile } from '../../core/profiles/profile.js';
 import { membershipEvent } from '../../core/segments/segment-step.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
 import { describeStoreContract } from '../store-contract.js';
+import { matcherKey } from '../../core/segments/aggregates.js';
+import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 describeStoreContract('sqlite (memory)', async () => openSqliteStore({ path: ':memory:' }));
@@ -195,4 +197,62 @@ test('with the engine cache, re-evaluation timers stay exact while unchanged one
   await write(9000);
   assert.equal(await store.nextTimer(), 9000);
   await store.close();
+});
+
+test('a store from before profiles moved to a rowid table keeps its profiles, read in the current form', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
+  try {
+    const path = join(dir, 'orkestra.db');
+    // The schema as the previous version left it, with a profile it wrote.
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    SQLITE_MIGRATIONS.slice(0, -1).forEach((sql, v) => {
+      old.exec(sql);
+      old.pragma(`user_version = ${v + 1}`);
+    });
+    const legacyKey = JSON.stringify(['Order Completed', [], { kind: 'ever' }, null]);
+    const stored = {
+      ...createProfile('prf_old' as ProfileId, 1_000 as EpochMs, 'web'),
+      aggregates: {
+        [legacyKey]: { kind: 'totals', count: 2, sum: 0, numeric: 0, first: 1_000, last: 2_000 },
+      },
+    };
+    old
+      .prepare(
+        `INSERT INTO profiles (id, state, merged_into, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)`,
+      )
+      .run(stored.id, JSON.stringify(stored), 1_000, 2_000);
+    old
+      .prepare(
+        `INSERT INTO profiles (id, state, merged_into, created_at, updated_at) VALUES (?, NULL, ?, ?, ?)`,
+      )
+      .run('prf_gone', 'prf_old', 500, 500);
+    assert.match(
+      old.prepare(`SELECT sql FROM sqlite_master WHERE name = 'profiles'`).pluck().get() as string,
+      /WITHOUT ROWID/,
+    );
+    old.close();
+
+    const store = openSqliteStore({ path });
+    const loaded = await store.loadProfiles(['prf_old' as ProfileId]);
+    assert.deepEqual(loaded.get('prf_old' as ProfileId)?.aggregates, {
+      [matcherKey(legacyKey)]: [2, 0, 0, 1_000, 2_000],
+    });
+    // The merged profile still points at its survivor.
+    assert.equal((await store.getProfile('prf_gone' as ProfileId))?.profile.id, 'prf_old');
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    assert.doesNotMatch(
+      db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'profiles'`).pluck().get() as string,
+      /WITHOUT ROWID/,
+    );
+    assert.equal(db.prepare(`SELECT count(*) FROM profiles`).pluck().get(), 2);
+    assert.equal(
+      db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'profiles_merged_into'`).pluck().get(),
+      1,
+    );
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
 import { splitIdentityKey, type IdentityKey, type IdentityKind } from '../../core/profiles/identity.js';
-import type { Profile } from '../../core/profiles/profile.js';
+import { parseProfile, type Profile } from '../../core/profiles/profile.js';
 import type { MergeReason } from '../../core/profiles/resolve-batch.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
@@ -274,7 +274,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
       }
       const state = this.q.profileState.get(id) as string | undefined;
       if (state === undefined) continue;
-      const profile = JSON.parse(state) as Profile;
+      const profile = parseProfile(state);
       profiles.set(id, profile);
       cache?.noteProfile(profile);
     }
@@ -367,7 +367,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
       messageId: r.message_id as string,
       at: r.at as EpochMs,
     }));
-    return { profile: JSON.parse(state) as Profile, identities, merges };
+    return { profile: parseProfile(state), identities, merges };
   }
 
   async searchProfiles(query: { q?: string; limit: number; cursor?: string }): Promise<Page<Profile>> {
@@ -381,7 +381,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
       cursor: typeof after === 'string' ? after : '',
       limit: query.limit + 1,
     }) as Row[];
-    const items = rows.slice(0, query.limit).map((r) => JSON.parse(r.state as string) as Profile);
+    const items = rows.slice(0, query.limit).map((r) => parseProfile(r.state as string));
     const last = items[items.length - 1];
     return rows.length > query.limit && last ? { items, nextCursor: encodeCursor([last.id]) } : { items };
   }
@@ -402,7 +402,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
       message: JSON.parse(r.body as string) as InboundMessage,
     }));
     const state = this.q.profileState.get(survivor) as string | undefined;
-    const userId = state === undefined ? undefined : (JSON.parse(state) as Profile).userIds[0];
+    const userId = state === undefined ? undefined : parseProfile(state).userIds[0];
     const changes = this.segments.timeline(survivor, [ts, seq], query.limit + 1, userId);
     const rows = [...stored, ...changes]
       .sort((a, b) => b.timestamp - a.timestamp || b.seq - a.seq)
