@@ -38,14 +38,7 @@ describe('consent: one-click unsubscribe, preference page, SMS keywords', () => 
     await sendgrid.close();
   });
 
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  }
+  const call = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
   async function sendAndWait(key: string, category: string) {
     await call('POST', '/api/sends', {
       idempotencyKey: key,

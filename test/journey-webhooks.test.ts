@@ -33,14 +33,7 @@ after(async () => {
   crm.close();
 });
 
-const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${rt.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const call = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
 
 test('a webhook node calls the URL signed, and a later split uses its JSON response', async () => {
   const url = `http://127.0.0.1:${(crm.address() as AddressInfo).port}/tier`;

@@ -241,13 +241,13 @@ async function startFcm(): Promise<PushProviderCase> {
 
 /** The admin and ingestion calls these tests make against one running Orkestra. */
 function productApi(rt: TestRuntime) {
-  const call = async <T = unknown>(method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as T };
+  const call = async <T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> => {
+    const answer = await rt.call(method, path, body);
+    return { status: answer.status, body: answer.body };
   };
   return {
     call,

@@ -20,18 +20,7 @@ describe('segments through the API', () => {
     assert.equal(res.status, 200, await res.text());
     await rt.settle();
   };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
-    };
-  };
+  const call = (method: string, path: string, body?: unknown) => rt.call(method, path, body);
   const idOf = async (userId: string) =>
     (await rt.admin(`/api/profiles?q=${userId}`)).body.items[0].id as string;
   const members = async (segment: string) => {

@@ -8,7 +8,10 @@ export interface TestRuntime extends Runtime {
   send(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   /** GET/DELETE on the admin API with the admin key; returns status and parsed JSON. */
   admin(path: string, method?: string): Promise<{ status: number; body: any }>;
-  /** Any method on the admin API with the admin key and an optional JSON body; status and parsed JSON. */
+  /**
+   * Any method on the admin API with the admin key and an optional JSON body; the status, and the
+   * body parsed when it is JSON (as text otherwise: CSV exports, pages).
+   */
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Waits until the engine has applied everything in the inbox. */
   settle(): Promise<void>;
@@ -36,7 +39,9 @@ export async function startTestRuntime(overrides: Partial<RuntimeConfig> = {}): 
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: res.status, body: (await res.json()) as any };
+    const text = await res.text();
+    const json = res.headers.get('content-type')?.includes('json') ?? false;
+    return { status: res.status, body: json ? JSON.parse(text) : text };
   };
   return {
     ...runtime,
