@@ -4,15 +4,15 @@
  * where a commit's writes go. Copy a running store's `orkestra.db` and `orkestra.db-wal` somewhere
  * first; the copy is opened read-only, so its WAL stays as it was.
  *
- *   node --import tsx bench/wal-frames.ts <dir holding orkestra.db and orkestra.db-wal>
+ *   node --import tsx bench/support/wal-frames.ts <dir holding orkestra.db and orkestra.db-wal>
  */
 import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatNumber, formatTable } from './support/report.js';
+import { formatNumber, formatTable } from './report.js';
 
 const dir = process.argv[2];
-if (!dir) throw new Error('usage: bench/wal-frames.ts <dir holding orkestra.db and orkestra.db-wal>');
+if (!dir) throw new Error('usage: bench/support/wal-frames.ts <dir holding orkestra.db and orkestra.db-wal>');
 const wal = readFileSync(join(dir, 'orkestra.db-wal'));
 const pageSize = wal.readUInt32BE(8);
 const [salt1, salt2] = [wal.readUInt32BE(16), wal.readUInt32BE(20)];
