@@ -9,8 +9,9 @@ const DAY = 24 * HOUR;
 /**
  * What one event condition needs to know about a person's history, kept per profile and updated per
  * event, so that real-time evaluation never rescans the history. It is stored in every profile row
- * and rewritten on each event, so its form is compact (the tagged objects it replaced made a shop
- * profile's JSON about twice as long, and stringifying it was the engine's largest single cost):
+ * and rewritten on each event, so its form is compact: with tagged objects under keys that were the
+ * whole matcher definition, a bench profile's JSON was about 2 KB instead of 0.9, and writing the
+ * profile row (stringify and upsert) was the largest cost inside the engine's transaction:
  * - `TotalsState` (window `ever` or `between`): `[count, sum, numeric, first, last]`, where `numeric`
  *   counts the events whose measured property was a number, and first and last are event times;
  * - `RecentState` (window `last N hours/days`): the matching events still inside the window, as
