@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { callAdmin } from '../../src/cli/admin-client.js';
 import { DEFAULT_CONFIG, startRuntime, type Runtime, type RuntimeConfig } from '../../src/cli/runtime.js';
 
 export interface TestRuntime extends Runtime {
@@ -30,19 +31,9 @@ export async function startTestRuntime(overrides: Partial<RuntimeConfig> = {}): 
     ...overrides,
   });
   const basic = `Basic ${Buffer.from(`${runtime.writeKey}:`).toString('base64')}`;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${runtime.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${runtime.adminKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    const json = res.headers.get('content-type')?.includes('json') ?? false;
-    return { status: res.status, body: json ? JSON.parse(text) : text };
-  };
+  // The CLI's admin client: Bearer admin key, JSON body, the answer parsed when it is JSON.
+  const call = async (method: string, path: string, body?: unknown) =>
+    (await callAdmin(runtime, method, path, body)) as { status: number; body: any };
   return {
     ...runtime,
     send: (path, body, headers = {}) =>
