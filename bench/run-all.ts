@@ -25,7 +25,15 @@ const { values: flags } = parseArgs({
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const SELF = basename(fileURLToPath(import.meta.url), '.ts');
 /** The order they run in: cheap ones first, so a broken setup shows early. */
-const ORDER = ['clv-fit', 'dispatch', 'ingest', 'pipeline', 'segments-realtime', 'segments-recompute'];
+const ORDER = [
+  'clv-fit',
+  'dispatch',
+  'engine',
+  'ingest',
+  'pipeline',
+  'segments-realtime',
+  'segments-recompute',
+];
 /** What `--quick` means to each benchmark (those not listed run as they are). */
 const QUICK_ARGS: Readonly<Record<string, readonly string[]>> = {
   ingest: ['--runs', '1', '--seconds', '3', '--warmup', '1'],
@@ -34,6 +42,7 @@ const QUICK_ARGS: Readonly<Record<string, readonly string[]>> = {
   'segments-recompute': ['--quick', '--runs', '1'],
   'clv-fit': ['1'],
   dispatch: ['--messages', '1000'],
+  engine: ['--events', '10000', '--runs', '1'],
 };
 
 const list = (s: string | undefined) => new Set((s ?? '').split(',').filter(Boolean));

@@ -3,6 +3,7 @@ import { prepareSegments, type ActiveSegments } from '../core/segments/segment-s
 import type { Store } from '../store/store.js';
 import type { EngineWorkerData, FromWorker, ToWorker } from './engine-worker-protocol.js';
 import type { EngineHandle } from './profile-engine.js';
+import { withoutPreloads } from '../store/worker-argv.js';
 
 export interface WorkerEngineOptions {
   /** The main thread's own connection, for the segments the services read. */
@@ -10,16 +11,6 @@ export interface WorkerEngineOptions {
   readonly workerData: EngineWorkerData;
   /** Reports the worker's failures; defaults to console.error. */
   readonly onError?: (error: string) => void;
-}
-
-/** Node flags for the worker: the parent's, less its `--import` preloads (the entry registers tsx itself). */
-function withoutPreloads(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--import') i++;
-    else if (!argv[i]!.startsWith('--import=')) out.push(argv[i]!);
-  }
-  return out;
 }
 
 type Request = Exclude<ToWorker, { t: 'kick' }>['t'];

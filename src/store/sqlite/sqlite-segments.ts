@@ -13,6 +13,7 @@ import { runSegmentBatch, splitProfileRange } from './segment-batch.js';
 import type { SegmentBatchJob } from './segment-batch-worker.js';
 import { syncEventPropertyIndexes } from './sqlite-segment-indexes.js';
 import type { MembershipChangeRecord, MembershipRecord, Page, StoredEvent, StoredSegment } from '../store.js';
+import { withoutPreloads } from '../worker-argv.js';
 
 type Row = Record<string, unknown>;
 
@@ -34,16 +35,6 @@ function runInWorker(job: SegmentBatchJob): Promise<ProfileId[][]> {
       if (code !== 0) reject(new Error(`segment batch worker exited with code ${code}`));
     });
   });
-}
-
-/** Node flags for a worker: the parent's, less its `--import` preloads (the entry registers tsx itself). */
-function withoutPreloads(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--import') i++;
-    else if (!argv[i]!.startsWith('--import=')) out.push(argv[i]!);
-  }
-  return out;
 }
 
 /** Timeline positions of membership changes start here, above any stored event's sequence number. */
