@@ -59,6 +59,8 @@ export function registerMessagingRoutes(
     },
     twilioAuthToken: async () =>
       (await messaging.registry.secretsOf('twilio'))?.authToken as string | undefined,
+    sendGridVerificationKey: async () =>
+      str((await messaging.registry.configOf('sendgrid'))?.settings.webhookVerificationKey),
     publicUrl: messaging.options.publicUrl,
     clock,
   });

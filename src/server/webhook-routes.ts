@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EpochMs } from '../core/brand.js';
 import { parseSesNotification, snsEnvelopeSchema } from '../core/channels/ses-notification.js';
+import { sendGridEventsSchema, sendGridOutcomes } from '../core/channels/sendgrid-events.js';
 import { parseTwilioStatus } from '../core/channels/twilio-status.js';
 import { issuesFromZod } from '../core/messages/validation-error.js';
 import type { OutcomeService } from '../engine/dispatch/outcome-service.js';
@@ -9,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { bodyText, textBodies } from './consent-routes.js';
 import { HttpError } from './http-error.js';
 import { defineRoute } from './route.js';
+import { isSendGridSignatureValid, sendGridVerificationKey } from '../channels/email/sendgrid-signature.js';
 import { isSnsSignatureValid } from './sns-signature.js';
 import { isTwilioSignatureValid } from './twilio-signature.js';
 
@@ -24,6 +26,8 @@ export interface WebhookRouteDeps {
   readonly outcomes: OutcomeService;
   readonly ses: () => Promise<SesWebhookConfig | undefined>;
   readonly twilioAuthToken: () => Promise<string | undefined>;
+  /** The verification key of SendGrid's Signed Event Webhook (`webhookVerificationKey`), if set. */
+  readonly sendGridVerificationKey: () => Promise<string | undefined>;
   readonly publicUrl: () => string;
   readonly clock: () => EpochMs;
 }
@@ -47,10 +51,14 @@ function basicPassword(request: FastifyRequest): string | undefined {
   return decoded.slice(decoded.indexOf(':') + 1);
 }
 
+/** SendGrid posts batches of events; at its busiest a batch is several hundred events. */
+const SENDGRID_BODY_LIMIT = 4 * 1024 * 1024;
+
 /**
- * Provider webhooks for outcomes: SES through SNS (`POST /webhooks/ses`) and Twilio status callbacks
- * (`POST /webhooks/twilio/status`). SNS subscription confirmations are recorded, not followed: an
- * operator opens the `SubscribeURL` listed by `GET /api/webhooks/ses/subscriptions`.
+ * Provider webhooks for outcomes: SES through SNS (`POST /webhooks/ses`), SendGrid's Event Webhook
+ * (`POST /webhooks/sendgrid`) and Twilio status callbacks (`POST /webhooks/twilio/status`). SNS
+ * subscription confirmations are recorded, not followed: an operator opens the `SubscribeURL` listed
+ * by `GET /api/webhooks/ses/subscriptions`.
  */
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
   void app.register(async (scope) => {
@@ -110,6 +118,62 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
       const outcome = parseTwilioStatus(params);
       if (outcome) await deps.outcomes.apply(outcome);
       return reply.status(204).send();
+    });
+  });
+
+  void app.register(async (scope) => {
+    // The signature covers the body as sent, so it is read as text and parsed here.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'string', bodyLimit: SENDGRID_BODY_LIMIT },
+      (_req, body, done) => done(null, body),
+    );
+    scope.post('/webhooks/sendgrid', { schema: { hide: true } }, async (request, reply) => {
+      const configured = await deps.sendGridVerificationKey();
+      if (!configured)
+        throw new HttpError(
+          'forbidden',
+          'the SendGrid webhook is not configured (webhookVerificationKey of the sendgrid provider)',
+        );
+      let key;
+      try {
+        key = sendGridVerificationKey(configured);
+      } catch {
+        throw new HttpError('forbidden', 'the configured webhookVerificationKey is not a public key');
+      }
+      const body = bodyText(request.body);
+      const header = (name: string) => {
+        const v = request.headers[name];
+        return typeof v === 'string' ? v : undefined;
+      };
+      if (
+        !isSendGridSignatureValid(
+          key,
+          header('x-twilio-email-event-webhook-timestamp'),
+          body,
+          header('x-twilio-email-event-webhook-signature'),
+        )
+      )
+        throw new HttpError('forbidden', 'invalid X-Twilio-Email-Event-Webhook-Signature');
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        throw HttpError.invalid([{ path: '$', rule: 'json', message: 'not JSON' }]);
+      }
+      const parsed = sendGridEventsSchema.safeParse(json);
+      if (!parsed.success) throw HttpError.invalid(issuesFromZod(parsed.error, '$', json));
+      // Each outcome is applied once however often SendGrid retries the batch: its event id is
+      // derived from the message and the kind, and suppressing an address twice changes nothing.
+      let applied = 0;
+      const suppressed: string[] = [];
+      for (const outcome of sendGridOutcomes(parsed.data)) {
+        const result = await deps.outcomes.apply(outcome);
+        suppressed.push(...result.suppressed);
+        applied++;
+      }
+      return reply.status(200).send({ received: parsed.data.length, applied, suppressed });
     });
   });
 

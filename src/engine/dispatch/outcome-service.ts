@@ -48,9 +48,12 @@ export class OutcomeService {
     const d = await this.deps.outbox.getByProviderMessageId(o.providerMessageId);
     if (!d) return { suppressed };
     const status = o.kind === 'bounced' && !o.permanent ? 'soft-bounced' : o.kind;
-    await this.deps.outbox.update(d.id, {
-      event: { status, at, ...(o.detail ? { detail: o.detail } : {}) },
-    });
+    // Providers repeat a notification they think failed (SNS, SendGrid): record the status once.
+    const last = (await this.deps.outbox.history(d.id)).at(-1);
+    if (last?.status !== status)
+      await this.deps.outbox.update(d.id, {
+        event: { status, at, ...(o.detail ? { detail: o.detail } : {}) },
+      });
     const event = outcomeEventName(o);
     const journeyId = d.context?.journeyId;
     await this.deps.emit({

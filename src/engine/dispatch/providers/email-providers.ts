@@ -1,14 +1,35 @@
 import { z } from 'zod';
 import { createSendGridEmail } from '../../../channels/email/sendgrid-email.js';
+import { sendGridVerificationKey } from '../../../channels/email/sendgrid-signature.js';
 import { createSesEmail } from '../../../channels/email/ses-email.js';
 import { createSmtpEmail } from '../../../channels/email/smtp-email.js';
 import { baseUrl, defineProvider, given, limitsSchema } from './define-provider.js';
+
+function isPublicKey(key: string): boolean {
+  try {
+    return sendGridVerificationKey(key).type === 'public';
+  } catch {
+    return false;
+  }
+}
 
 /** Email: SendGrid v3, Amazon SES v2, SMTP (nodemailer, DKIM). */
 export const EMAIL_PROVIDERS = {
   sendgrid: defineProvider({
     channel: 'email',
-    settings: z.object({ baseUrl, limits: limitsSchema }),
+    settings: z.object({
+      baseUrl,
+      limits: limitsSchema,
+      /**
+       * The Signed Event Webhook's verification key (base64 DER, as SendGrid shows it, or PEM):
+       * `POST /webhooks/sendgrid` accepts only events signed with it.
+       */
+      webhookVerificationKey: z
+        .string()
+        .min(1)
+        .refine(isPublicKey, 'must be a public key: base64 DER as SendGrid shows it, or PEM')
+        .optional(),
+    }),
     secrets: z.object({ apiKey: z.string().min(1) }),
     create: (s, k) => createSendGridEmail({ apiKey: k.apiKey, ...given('baseUrl', s.baseUrl) }),
   }),
