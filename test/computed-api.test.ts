@@ -189,6 +189,49 @@ describe('computed traits, RFM and predicted value through the engine and the AP
     assert.ok(churnRisk.body.count > 0 && churnRisk.body.count < fit.body.customers);
   });
 
+  test('a rebuild restores order and engagement traits from history, keeps job scores, and moves segments', async () => {
+    await send([
+      order('r1', 20, 30, { products: [{ category: 'Hats', price: 30, quantity: 1 }] }),
+      order('r1', 5, 90, { products: [{ category: 'Hats', price: 45, quantity: 2 }] }),
+      { type: 'track', userId: 'r1', event: 'Push Opened', timestamp: new Date(now - DAY).toISOString() },
+    ]);
+    const segment = {
+      id: 'two-orders',
+      name: 'Two orders or more',
+      condition: { type: 'computed', trait: 'ordersCount', op: 'gte', value: 2 },
+    };
+    assert.equal((await call('POST', '/api/segments', segment)).status, 200);
+    assert.ok((await members('two-orders')).includes('r1'));
+    const healthy = (await profileOf('r1')).computed;
+
+    // A profile written before these traits existed (or by a job that went wrong): they are gone,
+    // a score a job wrote stays, and the segment, re-evaluated, lets the person go.
+    const id = (await profileOf('r1')).id;
+    await rt.engine.exclusive(async () => {
+      const profile = (await rt.store.loadProfiles([id as never])).get(id as never)!;
+      const { computed: _gone, ...rest } = profile;
+      const stripped = { ...rest, computed: { rfmGroup: 'Loyal' } };
+      await rt.store.commitBatch({ merges: [], identities: new Map(), events: [], profiles: [stripped] });
+    });
+    await call('POST', '/api/segments/two-orders/recompute');
+    assert.ok(!(await members('two-orders')).includes('r1'));
+
+    const rebuilt = await call('POST', '/api/computed/traits/rebuild', {});
+    assert.equal(rebuilt.status, 200, JSON.stringify(rebuilt.body));
+    assert.equal(rebuilt.body.changed, 1, 'only the stripped profile differed from its history');
+    assert.ok(rebuilt.body.events >= 3 && rebuilt.body.profiles >= 1);
+    const restored = (await profileOf('r1')).computed;
+    for (const key of ['ordersCount', 'revenue', 'averageOrderValue', 'firstOrderAt', 'lastOrderAt'])
+      assert.equal(restored[key], healthy[key], key);
+    assert.equal(restored.favoriteCategory, 'Hats');
+    assert.deepEqual(restored.engagement, healthy.engagement);
+    assert.equal(restored.rfmGroup, 'Loyal', 'job scores are not derived from events: kept');
+    assert.ok((await members('two-orders')).includes('r1'), 'segments follow in the same transaction');
+
+    const again = await call('POST', '/api/computed/traits/rebuild', {});
+    assert.equal(again.body.changed, 0, 'a second run finds nothing to correct');
+  });
+
   test('the computed API needs the admin key', async () => {
     const res = await fetch(`${rt.url}/api/computed/rfm/recompute`, { method: 'POST' });
     assert.equal(res.status, 401);

@@ -11,6 +11,7 @@ import { SegmentService } from '../engine/segment-service.js';
 import { JourneyService } from '../engine/journey-service.js';
 import { JourneyWebhookDispatcher } from '../engine/journey-webhooks.js';
 import { ClvService } from '../engine/clv-service.js';
+import { ComputedTraitsService } from '../engine/computed-traits-service.js';
 import { JobSchedule } from '../engine/job-schedule.js';
 import { RfmService } from '../engine/rfm-service.js';
 import { createServer } from '../server/app.js';
@@ -183,6 +184,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     ],
   });
   const rfm = new RfmService({ store, engine, clock });
+  const traits = new ComputedTraitsService({ store, engine, clock });
   const clv = new ClvService({
     store,
     engine,
@@ -219,7 +221,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     committer,
     engine,
     segments,
-    computed: { rfm, clv },
+    computed: { rfm, clv, traits },
     messaging,
     journeys,
     clock,

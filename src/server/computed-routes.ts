@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ClvService } from '../engine/clv-service.js';
+import type { ComputedTraitsService } from '../engine/computed-traits-service.js';
 import type { RfmService } from '../engine/rfm-service.js';
 import { HttpError } from './http-error.js';
 import { defineRoute } from './route.js';
@@ -8,6 +9,7 @@ import { defineRoute } from './route.js';
 export interface ComputedRouteDeps {
   readonly rfm: RfmService;
   readonly clv: ClvService;
+  readonly traits: ComputedTraitsService;
 }
 
 const refitBody = z
@@ -18,8 +20,22 @@ const refitBody = z
   .strict()
   .optional();
 
-/** Computed-traits jobs: RFM scores and the predicted-value (BG/NBD + Gamma-Gamma) refit, on demand. */
+/**
+ * Computed-traits jobs, on demand: RFM scores, the predicted-value (BG/NBD + Gamma-Gamma) refit, and
+ * the rebuild of the event-derived traits (orders, engagement) from every profile's history.
+ */
 export function registerComputedRoutes(app: FastifyInstance, deps: ComputedRouteDeps): void {
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/computed/traits/rebuild',
+    summary:
+      "Rebuild every profile's order and engagement traits from its stored events, correcting those that differ (after an upgrade or an import); returns events read, profiles seen and changed",
+    tags: ['computed'],
+    security: 'admin',
+    body: z.object({}).strict().optional(),
+    handler: async () => deps.traits.rebuild(),
+  });
+
   defineRoute(app, {
     method: 'POST',
     url: '/api/computed/rfm/recompute',

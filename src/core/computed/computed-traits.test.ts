@@ -3,8 +3,13 @@ import { test } from 'node:test';
 import type { EpochMs, ProfileId } from '../brand.js';
 import { createProfile, mergeProfiles, type Profile } from '../profiles/profile.js';
 import type { ResolvedEvent } from '../profiles/resolve-batch.js';
-import { createRandom } from '../random.js';
-import { foldComputedTraits, mergeComputed } from './computed-traits.js';
+import { createRandom, pick } from '../random.js';
+import {
+  FOLDED_EVENT_NAMES,
+  foldComputedTraits,
+  mergeComputed,
+  rebuildComputedTraits,
+} from './computed-traits.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2024-06-01T10:00:00Z');
@@ -140,4 +145,63 @@ test('merging two profiles combines their orders and engagement as if one person
   assert.equal(merged.computed?.rfmGroup, 'Loyal');
   assert.equal(merged.computed?.pAlive, 0.2);
   assert.equal(mergeComputed(undefined, loser.computed), loser.computed);
+});
+
+test('a rebuild from the whole history changes nothing that was folded as events came, in any batches', () => {
+  const rng = createRandom(11);
+  const events = Array.from({ length: 40 }, (_, i) =>
+    i % 5 === 4
+      ? track(pick(rng, ['Email Opened', 'Push Opened', 'SMS Link Clicked']), Math.floor(rng.next() * 60))
+      : order(Math.floor(rng.next() * 60), Math.round(rng.next() * 10_000) / 100, [
+          { category: pick(rng, ['A', 'B', 'C']), quantity: 1 + (i % 3) },
+        ]),
+  );
+  for (let round = 0; round < 20; round++) {
+    let p: Profile = { ...blank(), computed: { rfmGroup: 'Champions', predictedClv: 120.5 } };
+    for (let i = 0; i < events.length;) {
+      const n = 1 + Math.floor(rng.next() * 6);
+      p = foldComputedTraits(p, events.slice(i, i + n));
+      i += n;
+    }
+    const shuffled = [...events].sort(() => rng.next() - 0.5);
+    assert.equal(rebuildComputedTraits(p, shuffled), p, 'the same object: nothing to write');
+  }
+});
+
+test('a rebuild corrects traits that are missing, stale or left from events no longer held; job scores stay', () => {
+  const history = [
+    order(1, 30, [{ category: 'Shoes' }]),
+    order(5, 50, [{ category: 'Shoes' }]),
+    track('Email Opened', 6),
+  ];
+  // Written before favouriteCategory and engagement existed, with a count that missed an order.
+  const stale: Profile = {
+    ...blank(),
+    computed: {
+      ordersCount: 1,
+      revenue: 30,
+      firstOrderAt: T0 + DAY,
+      lastOrderAt: T0 + DAY,
+      currency: 'EUR',
+      rfmGroup: 'At Risk',
+    },
+  };
+  const rebuilt = rebuildComputedTraits(stale, history);
+  assert.notEqual(rebuilt, stale);
+  assert.deepEqual(rebuilt.computed, {
+    ...foldComputedTraits(blank(), history).computed,
+    rfmGroup: 'At Risk',
+  });
+  // Orders whose events were erased: the traits go, the scores stay.
+  const erased = rebuildComputedTraits(rebuilt, []);
+  assert.deepEqual(erased.computed, { rfmGroup: 'At Risk' });
+  // Nothing at all: the profile is returned as it is.
+  const empty = blank();
+  assert.equal(rebuildComputedTraits(empty, []), empty);
+});
+
+test('the events a rebuild reads are orders and every engagement event name', () => {
+  assert.ok(FOLDED_EVENT_NAMES.includes('Order Completed'));
+  for (const name of ['Email Opened', 'Email Link Clicked', 'Push Notification Tapped', 'WhatsApp Replied'])
+    assert.ok(FOLDED_EVENT_NAMES.includes(name), name);
 });
