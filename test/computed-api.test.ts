@@ -230,6 +230,22 @@ describe('computed traits, RFM and predicted value through the engine and the AP
 
     const again = await call('POST', '/api/computed/traits/rebuild', {});
     assert.equal(again.body.changed, 0, 'a second run finds nothing to correct');
+
+    // Each of these long jobs was listed while it ran, and is kept among the recent ones.
+    const jobs = (await call('GET', '/api/jobs')).body as {
+      running: unknown[];
+      recent: { job: string; state: string; phase?: string; done?: number; ms?: number }[];
+    };
+    assert.deepEqual(jobs.running, []);
+    const [latest, previous] = jobs.recent;
+    assert.deepEqual(
+      [latest?.job, latest?.state, latest?.phase, previous?.job],
+      ['computed-traits', 'done', 'correcting profiles', 'computed-traits'],
+    );
+    assert.ok((latest?.done ?? 0) >= rebuilt.body.profiles);
+    const recompute = jobs.recent.find((j) => j.job === 'segment:two-orders');
+    assert.equal(recompute?.state, 'done');
+    assert.ok(jobs.recent.some((j) => j.job === 'rfm' && j.state === 'done'));
   });
 
   test('the computed API needs the admin key', async () => {

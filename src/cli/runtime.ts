@@ -12,6 +12,7 @@ import { JourneyService } from '../engine/journey-service.js';
 import { JourneyWebhookDispatcher } from '../engine/journey-webhooks.js';
 import { ClvService } from '../engine/clv-service.js';
 import { ComputedTraitsService } from '../engine/computed-traits-service.js';
+import { JobBoard } from '../engine/job-board.js';
 import { JobSchedule } from '../engine/job-schedule.js';
 import { RfmService } from '../engine/rfm-service.js';
 import { createServer } from '../server/app.js';
@@ -160,7 +161,8 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     dedupeWindowMs: config.dedupeWindowDays * MS_PER_DAY,
     onCommit: () => engine.kick(),
   });
-  const segments = new SegmentService({ store, engine, clock });
+  const jobs = new JobBoard(clock);
+  const segments = new SegmentService({ store, engine, clock, jobs });
   const journeys = new JourneyService({
     store,
     committer,
@@ -183,12 +185,13 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
         )),
     ],
   });
-  const rfm = new RfmService({ store, engine, clock });
-  const traits = new ComputedTraitsService({ store, engine, clock });
+  const rfm = new RfmService({ store, engine, clock, jobs });
+  const traits = new ComputedTraitsService({ store, engine, clock, jobs });
   const clv = new ClvService({
     store,
     engine,
     clock,
+    jobs,
     ...(config.clvHorizonWeeks !== undefined ? { horizonWeeks: config.clvHorizonWeeks } : {}),
     ...(config.clvDiscountRate !== undefined ? { discountRate: config.clvDiscountRate } : {}),
     currencyRates: config.currencyRates ?? DEFAULT_CURRENCY_RATES,
@@ -222,6 +225,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
     engine,
     segments,
     computed: { rfm, clv, traits },
+    jobs,
     messaging,
     journeys,
     clock,

@@ -9,12 +9,15 @@ import type { GammaGammaParams } from '../core/stats/gamma-gamma.js';
 import type { Transaction } from '../core/stats/transactions.js';
 import type { Store } from '../store/store.js';
 import { writeComputed } from './computed-writer.js';
+import type { JobBoard } from './job-board.js';
 import type { EngineHandle } from './profile-engine.js';
 
 export interface ClvServiceOptions {
   readonly store: Store;
   readonly engine: EngineHandle;
   readonly clock: () => EpochMs;
+  /** Where a refit is listed while it runs (`GET /api/jobs`). */
+  readonly jobs?: JobBoard;
   /** Prediction horizon in weeks (default 52). */
   readonly horizonWeeks?: number;
   /** Discount rate per month (4.345 weeks), as `orkestra clv fit` (default 0.01). */
@@ -81,7 +84,10 @@ export class ClvService {
 
   /** Refits and rescores; a call while a refit is under way gets that refit's result. */
   refit(overrides: { horizonWeeks?: number; discountRate?: number } = {}): Promise<ClvRefitResult> {
-    this.running ??= this.run(overrides).finally(() => (this.running = undefined));
+    const jobs = this.options.jobs;
+    this.running ??= (jobs ? jobs.run('clv', () => this.run(overrides)) : this.run(overrides)).finally(
+      () => (this.running = undefined),
+    );
     return this.running;
   }
 

@@ -9,6 +9,7 @@ import type { Profile } from '../core/profiles/profile.js';
 import type { ResolvedEvent } from '../core/profiles/resolve-batch.js';
 import { applySegmentsToBatch } from '../core/segments/apply-to-batch.js';
 import type { Store } from '../store/store.js';
+import type { JobBoard, ReportProgress } from './job-board.js';
 import type { EngineHandle } from './profile-engine.js';
 import type { Progress } from './segment-service.js';
 
@@ -18,6 +19,8 @@ export interface ComputedTraitsServiceOptions {
   readonly clock: () => EpochMs;
   /** Called as the rebuild advances: a phase name, done and total (when known). */
   readonly onProgress?: (p: Progress) => void;
+  /** Where the rebuild is listed while it runs (`GET /api/jobs`). */
+  readonly jobs?: JobBoard;
 }
 
 export interface RebuildResult {
@@ -50,17 +53,18 @@ export class ComputedTraitsService {
 
   /** Rebuilds every profile; a call while a run is under way gets that run's result. */
   rebuild(): Promise<RebuildResult> {
-    this.running ??= this.options.engine
-      .exclusive(() => this.run())
+    const { engine, jobs } = this.options;
+    this.running ??= engine
+      .exclusive(() => (jobs ? jobs.run('computed-traits', (report) => this.run(report)) : this.run()))
       .finally(() => (this.running = undefined));
     return this.running;
   }
 
-  private progress(p: Omit<Progress, 'job'>): void {
-    this.options.onProgress?.({ job: 'computed-traits', ...p });
-  }
-
-  private async run(): Promise<RebuildResult> {
+  private async run(report?: ReportProgress): Promise<RebuildResult> {
+    const progress = (p: Omit<Progress, 'job'>): void => {
+      this.options.onProgress?.({ job: 'computed-traits', ...p });
+      report?.(p.phase, p.done, p.total);
+    };
     const { store, engine, clock } = this.options;
     const started = performance.now();
     const now = clock();
@@ -81,7 +85,7 @@ export class ComputedTraitsService {
       }
       history.push({ seq: 0, profileId: e.profileId, message: e.message, timestamp: e.timestamp });
       if (folded.size % 10_000 === 0 && history.length === 1)
-        this.progress({ phase: 'reading order and engagement events', done: folded.size });
+        progress({ phase: 'reading order and engagement events', done: folded.size });
     });
     flush();
     let profiles = 0;
@@ -103,7 +107,7 @@ export class ComputedTraitsService {
         const plan = { merges: [], identities: new Map(), events: [], profiles: updated };
         await store.commitBatch(applySegmentsToBatch(plan, engine.segments, now));
       }
-      this.progress({ phase: 'correcting profiles', done: profiles });
+      progress({ phase: 'correcting profiles', done: profiles });
     }
     return { events, profiles, changed, ms: Math.round(performance.now() - started) };
   }

@@ -4,12 +4,15 @@ import { applyRfmScore, rfmInputOf } from '../core/computed/rfm-scores.js';
 import { RFM_GROUPS, scoreRfm, type RfmGroup, type RfmInput, type RfmResult } from '../core/stats/rfm.js';
 import type { Store } from '../store/store.js';
 import { writeComputed } from './computed-writer.js';
+import type { JobBoard } from './job-board.js';
 import type { EngineHandle } from './profile-engine.js';
 
 export interface RfmServiceOptions {
   readonly store: Store;
   readonly engine: EngineHandle;
   readonly clock: () => EpochMs;
+  /** Where a recompute is listed while it runs (`GET /api/jobs`). */
+  readonly jobs?: JobBoard;
 }
 
 /** What a recompute did; also what `GET /api/computed/rfm` shows until the next one. */
@@ -42,7 +45,10 @@ export class RfmService {
 
   /** Recomputes every score; a call while a run is under way gets that run's result. */
   recompute(): Promise<RfmSummary> {
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    const jobs = this.options.jobs;
+    this.running ??= (jobs ? jobs.run('rfm', () => this.run()) : this.run()).finally(
+      () => (this.running = undefined),
+    );
     return this.running;
   }
 

@@ -14,6 +14,7 @@ import type { Condition, SegmentDefinition } from '../core/segments/definition.j
 import { diffMembers, type MembershipChange } from '../core/segments/memberships.js';
 import { membershipEvent, prepareSegments } from '../core/segments/segment-step.js';
 import type { MembershipChangeRecord, StoredSegment, Store } from '../store/store.js';
+import type { JobBoard, ReportProgress } from './job-board.js';
 import type { EngineHandle } from './profile-engine.js';
 
 export interface SegmentServiceOptions {
@@ -22,6 +23,8 @@ export interface SegmentServiceOptions {
   readonly clock: () => EpochMs;
   /** Called as long work advances: a phase name, done and total (when known). */
   readonly onProgress?: (p: Progress) => void;
+  /** Where backfills and recomputes are listed while they run (`GET /api/jobs`). */
+  readonly jobs?: JobBoard;
 }
 
 export interface Progress {
@@ -77,8 +80,28 @@ export class SegmentService {
 
   constructor(private readonly options: SegmentServiceOptions) {}
 
+  /** The running job's report, while one runs (jobs run one at a time, in the engine's exclusive lane). */
+  private report: { readonly job: string; readonly to: ReportProgress } | undefined;
+
   private progress(p: Progress): void {
     this.options.onProgress?.(p);
+    // In a recompute of every segment, each step names the segment it is at.
+    const phase = this.report?.job === `segment:${p.job}` ? p.phase : `${p.job}: ${p.phase}`;
+    this.report?.to(phase, p.done, p.total);
+  }
+
+  /** Runs `work` as a listed job (see `JobBoard`); call it inside the exclusive lane. */
+  private job<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const jobs = this.options.jobs;
+    if (!jobs) return work();
+    return jobs.run(name, async (report) => {
+      this.report = { job: name, to: report };
+      try {
+        return await work();
+      } finally {
+        this.report = undefined;
+      }
+    });
   }
 
   /** Saves and backfills. Refuses a definition that would leave references unknown or cyclic. */
@@ -93,12 +116,14 @@ export class SegmentService {
     const segment = await store.saveSegment(definition, clock());
     await engine.reloadSegments();
     const fresh = [...matchersOf(definition.condition).values()].filter((m) => !before.has(m.key));
-    const backfill = await engine.exclusive(async () => {
-      if (fresh.length > 0) await this.rebuildAggregates(definition.id, fresh);
-      const result = await this.recomputeOne(definition);
-      if (isTimeDependent(definition.condition)) await this.reevaluateAll(definition.id);
-      return result;
-    });
+    const backfill = await engine.exclusive(() =>
+      this.job(`segment:${definition.id}`, async () => {
+        if (fresh.length > 0) await this.rebuildAggregates(definition.id, fresh);
+        const result = await this.recomputeOne(definition);
+        if (isTimeDependent(definition.condition)) await this.reevaluateAll(definition.id);
+        return result;
+      }),
+    );
     return ok({ segment, backfill });
   }
 
@@ -165,20 +190,24 @@ export class SegmentService {
     const { definitions } = prepared.value;
     if (id !== undefined) {
       const target = definitions.find((d) => d.id === id);
-      return target ? [await engine.exclusive(() => this.recomputeOne(target))] : [];
+      return target
+        ? [await engine.exclusive(() => this.job(`segment:${target.id}`, () => this.recomputeOne(target)))]
+        : [];
     }
-    return engine.exclusive(async () => {
-      const started = performance.now();
-      const now = clock();
-      const answers = await store.querySegments(definitions, now);
-      const sharedMs = Math.round(performance.now() - started);
-      const results: RecomputeResult[] = [];
-      for (const d of definitions) {
-        const result = await this.applyAnswer(d, answers.get(d.id) ?? [], now);
-        results.push({ ...result, sharedMs });
-      }
-      return results;
-    });
+    return engine.exclusive(() =>
+      this.job('segments:recompute', async () => {
+        const started = performance.now();
+        const now = clock();
+        const answers = await store.querySegments(definitions, now);
+        const sharedMs = Math.round(performance.now() - started);
+        const results: RecomputeResult[] = [];
+        for (const d of definitions) {
+          const result = await this.applyAnswer(d, answers.get(d.id) ?? [], now);
+          results.push({ ...result, sharedMs });
+        }
+        return results;
+      }),
+    );
   }
 
   /** One grouped pass over the history of the new matchers' events, folded per profile. */
@@ -219,6 +248,7 @@ export class SegmentService {
     const { store, clock } = this.options;
     const started = performance.now();
     const now = clock();
+    this.progress({ job: definition.id, phase: 'querying members', done: 0 });
     const result = await this.applyAnswer(
       definition,
       await store.querySegment(definition.condition, now),

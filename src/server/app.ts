@@ -20,6 +20,8 @@ import { registerMessagingRoutes } from './messaging-routes.js';
 import { registerInboxRoutes } from './inbox-routes.js';
 import { registerJourneyRoutes } from './journey-routes.js';
 import type { JourneyService } from '../engine/journey-service.js';
+import type { JobBoard } from '../engine/job-board.js';
+import { registerJobRoutes } from './job-routes.js';
 
 export interface ServerDeps {
   readonly store: Store;
@@ -32,6 +34,8 @@ export interface ServerDeps {
   readonly messaging?: MessagingService;
   /** The journeys API; its routes are left out when absent. */
   readonly journeys?: JourneyService;
+  /** The long jobs, for `GET /api/jobs`; left out when absent. */
+  readonly jobs?: JobBoard;
   readonly clock: () => EpochMs;
   readonly writeKeys: readonly string[];
   readonly adminKey: string;
@@ -112,5 +116,6 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     registerInboxRoutes(app, { inbox, store, writeKeys, inboxSecret, clock });
   }
   if (deps.journeys) registerJourneyRoutes(app, { store: deps.store, journeys: deps.journeys });
+  if (deps.jobs) registerJobRoutes(app, deps.jobs);
   return app;
 }
