@@ -34,7 +34,7 @@ import { createLog, formatNumber, formatTable, median, writeResults } from './su
 import {
   createMessagePool,
   createWebDevice,
-  type ShopAction,
+  pickShopAction,
   type WebDevice,
 } from './support/shop-messages.js';
 
@@ -55,15 +55,6 @@ const RUNS = Number(flags.runs);
 const PASSES = RUNS * BATCHES.length;
 const log = createLog();
 
-const ACTIONS: readonly (readonly [ShopAction, number])[] = [
-  ['Product Viewed', 0.42],
-  ['Products Searched', 0.18],
-  ['Product Added', 0.14],
-  ['Checkout Started', 0.08],
-  ['Order Completed', 0.08],
-  ['Page Viewed', 0.1],
-];
-
 interface Shopper {
   readonly userId: string;
   readonly device: WebDevice;
@@ -78,15 +69,6 @@ const shoppers: Shopper[] = Array.from({ length: PEOPLE_PER_PASS * PASSES }, (_,
 const pool = createMessagePool(createRandom(11));
 const order = createRandom(12);
 
-function action(rng: Random): ShopAction {
-  let r = rng.next();
-  for (const [name, weight] of ACTIONS) {
-    if (r < weight) return name;
-    r -= weight;
-  }
-  return 'Product Viewed';
-}
-
 /** `n` shop events from the shoppers of pass `run`, in random order, as the inbox holds them. */
 function shopEvents(n: number, run: number): InboundMessage[] {
   const receivedAt = new Date().toISOString();
@@ -100,7 +82,7 @@ function shopEvents(n: number, run: number): InboundMessage[] {
       userId: s.userId,
       timestamp: receivedAt,
     };
-    const message = JSON.parse(pool.render(s.rng, action(s.rng), ids)) as Record<string, unknown>;
+    const message = JSON.parse(pool.render(s.rng, pickShopAction(s.rng), ids)) as Record<string, unknown>;
     return { ...message, receivedAt, sentAt: receivedAt } as unknown as InboundMessage;
   });
 }

@@ -37,6 +37,7 @@ import { startOrkestra } from './support/server-process.js';
 import {
   createMessagePool,
   createWebDevice,
+  pickShopAction,
   type ShopAction,
   type WebDevice,
 } from './support/shop-messages.js';
@@ -63,14 +64,6 @@ const ADMIN_KEY = 'ak_bench_segments';
 const GOAL_MS = 100;
 const log = createLog();
 
-const ACTIONS: readonly (readonly [ShopAction, number])[] = [
-  ['Product Viewed', 0.42],
-  ['Products Searched', 0.18],
-  ['Product Added', 0.14],
-  ['Checkout Started', 0.08],
-  ['Order Completed', 0.08],
-  ['Page Viewed', 0.1],
-];
 const COUNTRIES = ['TR', 'DE', 'GB', 'US', 'US'];
 
 interface Person {
@@ -89,14 +82,7 @@ interface Person {
 function createPerson(index: number, seed: number): Person {
   const rng = createRandom(hashString(`${seed}:rt:${index}`));
   const length = randomInt(rng, 6, 14);
-  const script = Array.from({ length }, (): ShopAction => {
-    let r = rng.next();
-    for (const [action, weight] of ACTIONS) {
-      if (r < weight) return action;
-      r -= weight;
-    }
-    return 'Product Viewed';
-  });
+  const script = Array.from({ length }, () => pickShopAction(rng));
   return {
     index,
     userId: `rt-${index}`,

@@ -99,6 +99,26 @@ export type ShopAction =
   | 'Order Completed'
   | 'identify';
 
+/** How often each action comes in a shop's real-time traffic (the real-time and engine benchmarks). */
+export const SHOP_ACTION_WEIGHTS: readonly (readonly [ShopAction, number])[] = [
+  ['Product Viewed', 0.42],
+  ['Products Searched', 0.18],
+  ['Product Added', 0.14],
+  ['Checkout Started', 0.08],
+  ['Order Completed', 0.08],
+  ['Page Viewed', 0.1],
+];
+
+/** An action drawn by `SHOP_ACTION_WEIGHTS`. */
+export function pickShopAction(rng: Random): ShopAction {
+  let r = rng.next();
+  for (const [action, weight] of SHOP_ACTION_WEIGHTS) {
+    if (r < weight) return action;
+    r -= weight;
+  }
+  return 'Product Viewed';
+}
+
 type PooledAction = Exclude<ShopAction, 'identify'>;
 const POOLED_ACTIONS: readonly PooledAction[] = [
   'Page Viewed',

@@ -1,4 +1,4 @@
-import type { EpochMs, ProfileId } from '../core/brand.js';
+import type { ProfileId } from '../core/brand.js';
 import {
   FOLDED_EVENT_NAMES,
   foldedFromHistory,
@@ -8,20 +8,9 @@ import {
 import type { Profile } from '../core/profiles/profile.js';
 import type { ResolvedEvent } from '../core/profiles/resolve-batch.js';
 import { applySegmentsToBatch } from '../core/segments/apply-to-batch.js';
-import type { Store } from '../store/store.js';
-import type { JobBoard, ReportProgress } from './job-board.js';
-import type { EngineHandle } from './profile-engine.js';
-import type { Progress } from './segment-service.js';
+import type { PopulationJobOptions, Progress, ReportProgress } from './job-board.js';
 
-export interface ComputedTraitsServiceOptions {
-  readonly store: Store;
-  readonly engine: EngineHandle;
-  readonly clock: () => EpochMs;
-  /** Called as the rebuild advances: a phase name, done and total (when known). */
-  readonly onProgress?: (p: Progress) => void;
-  /** Where the rebuild is listed while it runs (`GET /api/jobs`). */
-  readonly jobs?: JobBoard;
-}
+export type ComputedTraitsServiceOptions = PopulationJobOptions;
 
 export interface RebuildResult {
   /** Order and engagement events read. */

@@ -1,4 +1,6 @@
 import type { EpochMs } from '../core/brand.js';
+import type { Store } from '../store/store.js';
+import type { EngineHandle } from './profile-engine.js';
 
 /** A long job as the API shows it: what it is, how far it has come, and how it ended. */
 export interface JobView {
@@ -15,6 +17,28 @@ export interface JobView {
   readonly finishedAt?: string;
   readonly ms?: number;
   readonly error?: string;
+}
+
+/** A step of long work, as services report it (`onProgress`). */
+export interface Progress {
+  readonly job: string;
+  readonly phase: string;
+  readonly done: number;
+  readonly total?: number;
+}
+
+/**
+ * What a job over the whole population needs: the store, the engine (whose exclusive lane it holds),
+ * the clock, and where it reports.
+ */
+export interface PopulationJobOptions {
+  readonly store: Store;
+  readonly engine: EngineHandle;
+  readonly clock: () => EpochMs;
+  /** Called as long work advances: a phase name, done and total (when known). */
+  readonly onProgress?: (p: Progress) => void;
+  /** Where the job is listed while it runs (`GET /api/jobs`). */
+  readonly jobs?: JobBoard;
 }
 
 /** How a running job reports: the step it is in, and how far into it (of `total`, when known). */

@@ -13,26 +13,11 @@ import { applySegmentsToBatch } from '../core/segments/apply-to-batch.js';
 import type { Condition, SegmentDefinition } from '../core/segments/definition.js';
 import { diffMembers, type MembershipChange } from '../core/segments/memberships.js';
 import { membershipEvent, prepareSegments } from '../core/segments/segment-step.js';
-import type { MembershipChangeRecord, StoredSegment, Store } from '../store/store.js';
-import type { JobBoard, ReportProgress } from './job-board.js';
-import type { EngineHandle } from './profile-engine.js';
+import type { MembershipChangeRecord, StoredSegment } from '../store/store.js';
+import type { PopulationJobOptions, Progress, ReportProgress } from './job-board.js';
 
-export interface SegmentServiceOptions {
-  readonly store: Store;
-  readonly engine: EngineHandle;
-  readonly clock: () => EpochMs;
-  /** Called as long work advances: a phase name, done and total (when known). */
-  readonly onProgress?: (p: Progress) => void;
-  /** Where backfills and recomputes are listed while they run (`GET /api/jobs`). */
-  readonly jobs?: JobBoard;
-}
-
-export interface Progress {
-  readonly job: string;
-  readonly phase: string;
-  readonly done: number;
-  readonly total?: number;
-}
+export type SegmentServiceOptions = PopulationJobOptions;
+export type { Progress };
 
 export interface RecomputeResult {
   readonly segmentId: string;
