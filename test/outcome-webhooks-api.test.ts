@@ -237,6 +237,10 @@ describe('provider webhooks: SES via SNS and Twilio status callbacks', () => {
     assert.deepEqual(await ok.json(), { received: 3, applied: 1, suppressed: [] });
     // SendGrid retries a batch it thinks failed: the outcome is not doubled.
     assert.equal((await post(batch)).status, 200);
+    // SendGrid batches hundreds of events: larger than the 64 KB the form routes take.
+    const big = JSON.stringify(Array.from({ length: 400 }, () => event({ event: 'processed' })));
+    assert.ok(big.length > 64 * 1024);
+    assert.deepEqual(await (await post(big)).json(), { received: 400, applied: 0, suppressed: [] });
     const spam = await post(JSON.stringify([event({ event: 'spamreport' })]));
     assert.deepEqual(await spam.json(), { received: 1, applied: 1, suppressed: ['grace@example.com'] });
 

@@ -47,12 +47,10 @@ function form(items: readonly PreferenceItem[], note = '') {
 /** The raw body the text parser below produced. */
 export const bodyText = (body: unknown): string => (typeof body === 'string' ? body : '');
 
-/** Raw bodies as text: forms (RFC 8058 one-click, the preference page, Twilio webhooks). */
-export function textBodies(scope: FastifyInstance) {
+/** Raw bodies as text, up to `bodyLimit` bytes: forms (RFC 8058 one-click, the preference page, Twilio webhooks) and signed webhooks. */
+export function textBodies(scope: FastifyInstance, bodyLimit = 64 * 1024) {
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) =>
-    done(null, body),
-  );
+  scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
 }
 
 /**

@@ -123,12 +123,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
 
   void app.register(async (scope) => {
     // The signature covers the body as sent, so it is read as text and parsed here.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
-      '*',
-      { parseAs: 'string', bodyLimit: SENDGRID_BODY_LIMIT },
-      (_req, body, done) => done(null, body),
-    );
+    textBodies(scope, SENDGRID_BODY_LIMIT);
     scope.post('/webhooks/sendgrid', { schema: { hide: true } }, async (request, reply) => {
       const configured = await deps.sendGridVerificationKey();
       if (!configured)
