@@ -156,9 +156,22 @@ describe('ingestion API', () => {
       400,
       [['$', 'max_bytes:512000']],
     );
+    // The limit is on a message as sent, in UTF-8: two-byte letters count twice...
+    const wide = 'ş'.repeat(16_500);
+    await expectError(await rt.send('/v1/batch', { batch: [ok, track(10, { properties: { wide } })] }), 400, [
+      ['$.batch[1]', 'max_bytes:32768'],
+    ]);
+    // ...and what Orkestra adds (the batch's context, received time, message id) does not count.
+    const justUnder = track(11, { properties: { pad: 'z'.repeat(32 * 1024 - 200) } });
+    assert.ok(Buffer.byteLength(JSON.stringify(justUnder)) <= 32 * 1024);
+    const sharedContext = {
+      context: { library: { name: 'analytics-node', version: '2.0.0' }, note: 'c'.repeat(500) },
+    };
+    const accepted = await rt.send('/v1/batch', { batch: [justUnder], ...sharedContext });
+    assert.equal(accepted.status, 200, await accepted.text());
     await expectError(await rt.send('/v1/batch', 'not gzip', { 'content-encoding': 'gzip' }), 400);
     await expectError(await rt.send('/v1/batch', { batch: 'nope' }), 400, [['$.batch', 'type:array']]);
-    assert.equal(await storedCount(), before, 'nothing of a refused request is stored');
+    assert.equal(await storedCount(), before + 1, 'nothing of a refused request is stored');
   });
 
   test('the admin API and unknown routes answer JSON errors', async () => {

@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { EpochMs } from '../core/brand.js';
 import { normalizeMessage, type InboundMessage } from '../core/messages/inbound-message.js';
-import { parseBatch, parseMessage, type ParsedBatch } from '../core/messages/parse-messages.js';
+import {
+  mayExceedMessageLimit,
+  parseBatch,
+  parseMessage,
+  sizeIssue,
+  type ParsedBatch,
+} from '../core/messages/parse-messages.js';
+import type { FieldIssue } from '../core/messages/validation-error.js';
 import {
   aliasSchema,
   batchSchema,
@@ -66,20 +73,29 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
 
   const accept = async (request: FastifyRequest, batch: ParsedBatch): Promise<{ success: true }> => {
     const writeKey = requireWriteKey(request, deps.writeKeys);
-    admit(writeKey, Math.max(1, batch.messages.length));
     const receivedAt = deps.clock();
     const receivedAtIso = new Date(receivedAt).toISOString();
-    const entries = batch.messages.map((message) => ({
-      kind: 'message' as const,
-      message: normalizeMessage(message, {
+    const tooBig: FieldIssue[] = [];
+    const entries = batch.messages.map((sent, i) => {
+      const message: InboundMessage = normalizeMessage(sent, {
         receivedAt,
         receivedAtIso,
         batchSentAt: batch.sentAt,
         batchContext: batch.context,
         batchIntegrations: batch.integrations,
         newMessageId: randomUUID,
-      }) satisfies InboundMessage,
-    }));
+      });
+      // Serialised once, here: for the size check a batch's messages were left to, and for the inbox.
+      const json = JSON.stringify(message);
+      if (batch.items && mayExceedMessageLimit(json)) {
+        const issue = sizeIssue(batch.items[i], `$.batch[${i}]`);
+        if (issue) tooBig.push(issue);
+      }
+      return { kind: 'message' as const, message, json };
+    });
+    if (tooBig.length > 0) throw HttpError.invalid(tooBig.slice(0, 100));
+    // A refused request takes nothing from the rate limit.
+    admit(writeKey, Math.max(1, batch.messages.length));
     if (entries.length > 0) await deps.committer.append(entries);
     return { success: true };
   };
@@ -115,7 +131,8 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
       maxBodyBytes: LIMITS.batchBytes,
       handler: async ({ request }) => {
         requireWriteKey(request, deps.writeKeys);
-        const parsed = parseBatch(request.body, request.bodyBytes);
+        // Sizes are checked on the normalised JSON the inbox needs anyway (see `accept`).
+        const parsed = parseBatch(request.body, request.bodyBytes, { sizeCheckedLater: true });
         if (!parsed.ok) throw HttpError.invalid(parsed.error);
         return accept(request, parsed.value);
       },

@@ -40,7 +40,12 @@ export interface MembershipChangeRecord extends MembershipRecord {
 
 /** An input waiting in the inbox: a message, or an erasure request that must be applied in order. */
 export type InboxEntry =
-  | { readonly kind: 'message'; readonly message: InboundMessage }
+  | {
+      readonly kind: 'message';
+      readonly message: InboundMessage;
+      /** `message` serialised, when the caller has it already (the inbox stores it as is). */
+      readonly json?: string;
+    }
   | { readonly kind: 'erase'; readonly profileId: ProfileId };
 
 export type InboxRow = InboxEntry & { readonly seq: number };

@@ -11,6 +11,8 @@ import { issuesFromZod, type FieldIssue } from './validation-error.js';
 /** What a batch request carries once every message in it is valid. */
 export interface ParsedBatch {
   readonly messages: readonly SegmentMessage[];
+  /** The messages as sent (a batch's), for a size check after normalising. */
+  readonly items?: readonly unknown[];
   readonly writeKey?: string | undefined;
   readonly sentAt?: string | undefined;
   readonly context?: Record<string, unknown> | undefined;
@@ -48,7 +50,12 @@ export function utf8Length(s: string): number {
   return bytes;
 }
 
-function sizeIssue(raw: unknown, path: string): FieldIssue | undefined {
+/**
+ * The issue of a message larger than 32 KB as sent (its JSON, in UTF-8), if it is. Exact, and costs
+ * a serialisation: the batch route calls it only for messages whose normalised JSON could be that
+ * large (see `mayExceedMessageLimit`).
+ */
+export function sizeIssue(raw: unknown, path: string): FieldIssue | undefined {
   // UTF-16 length is a lower bound of the UTF-8 size; measure exactly only when it could matter.
   const json = JSON.stringify(raw);
   if (json.length * 3 <= LIMITS.messageBytes) return undefined;
@@ -62,6 +69,14 @@ function sizeIssue(raw: unknown, path: string): FieldIssue | undefined {
 }
 
 /**
+ * Whether a message whose normalised JSON is `json` could have been over the message limit as sent.
+ * Normalising adds fields and drops at most two null ids and a timestamp's spelling (well under 256
+ * characters), and a UTF-16 character is at most 3 bytes of UTF-8: below this bound, no exact check
+ * is needed.
+ */
+export const mayExceedMessageLimit = (json: string): boolean => (json.length + 256) * 3 > LIMITS.messageBytes;
+
+/**
  * Validates one message. `impliedType` is the endpoint's type (`/v1/track` implies `track`); a
  * message whose own `type` disagrees is rejected.
  */
@@ -72,12 +87,14 @@ export function parseMessage(
     readonly path?: string;
     /** Size of the whole request body: when it is within the message limit, no message can exceed it. */
     readonly bodyBytes?: number | undefined;
+    /** The caller checks the size itself, after normalising (see `mayExceedMessageLimit`). */
+    readonly sizeCheckedLater?: boolean;
   } = {},
 ): Result<SegmentMessage, FieldIssue[]> {
   const path = options.path ?? '$';
   if (!isObject(raw)) return err([{ path, rule: 'type:object', message: 'a message must be a JSON object' }]);
   const small = options.bodyBytes !== undefined && options.bodyBytes <= LIMITS.messageBytes;
-  const tooBig = small ? undefined : sizeIssue(raw, path);
+  const tooBig = small || options.sizeCheckedLater ? undefined : sizeIssue(raw, path);
   if (tooBig) return err([tooBig]);
   let candidate = raw;
   if (options.impliedType !== undefined) {
@@ -100,9 +117,14 @@ export function parseMessage(
 
 /**
  * Validates a whole batch. All or nothing: one bad message rejects the request, and every problem
- * is reported with its path (`$.batch[3].userId`), so the sender can fix them all at once.
+ * is reported with its path (`$.batch[3].userId`), so the sender can fix them all at once. With
+ * `sizeCheckedLater`, the messages' sizes are left to the caller (`items` holds them as sent).
  */
-export function parseBatch(raw: unknown, bodyBytes?: number): Result<ParsedBatch, FieldIssue[]> {
+export function parseBatch(
+  raw: unknown,
+  bodyBytes?: number,
+  options: { readonly sizeCheckedLater?: boolean } = {},
+): Result<ParsedBatch, FieldIssue[]> {
   if (!isObject(raw))
     return err([{ path: '$', rule: 'type:object', message: 'the body must be a JSON object' }]);
   const envelope = batchSchema.safeParse(raw);
@@ -110,13 +132,18 @@ export function parseBatch(raw: unknown, bodyBytes?: number): Result<ParsedBatch
   const issues: FieldIssue[] = [];
   const messages: SegmentMessage[] = [];
   envelope.data.batch.forEach((item, i) => {
-    const result = parseMessage(item, { path: `$.batch[${i}]`, bodyBytes });
+    const result = parseMessage(item, {
+      path: `$.batch[${i}]`,
+      bodyBytes,
+      sizeCheckedLater: options.sizeCheckedLater ?? false,
+    });
     if (result.ok) messages.push(result.value);
     else issues.push(...result.error);
   });
   if (issues.length > 0) return err(issues.slice(0, 100));
   return ok({
     messages,
+    items: envelope.data.batch,
     writeKey: envelope.data.writeKey,
     sentAt: envelope.data.sentAt,
     context: envelope.data.context,

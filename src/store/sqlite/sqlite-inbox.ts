@@ -55,7 +55,8 @@ export class SqliteInbox {
             duplicates++;
             continue;
           }
-          lastSeq = Number(q.insert.run('message', JSON.stringify(entry.message), now).lastInsertRowid);
+          const json = entry.json ?? JSON.stringify(entry.message);
+          lastSeq = Number(q.insert.run('message', json, now).lastInsertRowid);
           accepted++;
         } else {
           const body = JSON.stringify({ profileId: entry.profileId });
