@@ -62,6 +62,7 @@ export class ComputedTraitsService {
     const folded = new Map<ProfileId, Computed | undefined>();
     let current: ProfileId | undefined;
     let history: ResolvedEvent[] = [];
+    let read = 0;
     const flush = () => {
       if (current === undefined || history.length === 0) return;
       folded.set(current, foldedFromHistory(history));
@@ -73,8 +74,7 @@ export class ComputedTraitsService {
         current = e.profileId;
       }
       history.push({ seq: 0, profileId: e.profileId, message: e.message, timestamp: e.timestamp });
-      if (folded.size % 10_000 === 0 && history.length === 1)
-        progress({ phase: 'reading order and engagement events', done: folded.size });
+      if (++read % 100_000 === 0) progress({ phase: 'reading order and engagement events', done: read });
     });
     flush();
     let profiles = 0;

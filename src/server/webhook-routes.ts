@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EpochMs } from '../core/brand.js';
 import { parseSesNotification, snsEnvelopeSchema } from '../core/channels/ses-notification.js';
@@ -121,6 +121,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     });
   });
 
+  let sendGridKey: { readonly text: string; readonly key: KeyObject } | undefined;
   void app.register(async (scope) => {
     // The signature covers the body as sent, so it is read as text and parsed here.
     textBodies(scope, SENDGRID_BODY_LIMIT);
@@ -131,12 +132,15 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
           'forbidden',
           'the SendGrid webhook is not configured (webhookVerificationKey of the sendgrid provider)',
         );
-      let key;
-      try {
-        key = sendGridVerificationKey(configured);
-      } catch {
-        throw new HttpError('forbidden', 'the configured webhookVerificationKey is not a public key');
+      // Parsed once per configured key, not per request.
+      if (sendGridKey?.text !== configured) {
+        try {
+          sendGridKey = { text: configured, key: sendGridVerificationKey(configured) };
+        } catch {
+          throw new HttpError('forbidden', 'the configured webhookVerificationKey is not a public key');
+        }
       }
+      const key = sendGridKey.key;
       const body = bodyText(request.body);
       const header = (name: string) => {
         const v = request.headers[name];
