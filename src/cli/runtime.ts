@@ -127,6 +127,7 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
   const store = openSqliteStore({
     path: join(config.dataDir, 'orkestra.db'),
     synchronous: config.synchronous,
+    onMigrate: (line) => console.error(`orkestra: ${line}`),
   });
   const writeKey = await settleKey(store, 'write_key', config.writeKey, 'wk');
   const adminKey = await settleKey(store, 'admin_key', config.adminKey, 'ak');

@@ -79,7 +79,10 @@ function figuresSql(b: Builder, m: Matcher, i: number, now: number): string[] {
   return cols;
 }
 
-/** One grouped pass over an event name's rows (in profile order, from `events_track_name`). */
+/**
+ * One grouped pass over an event name's rows, read from an index in arrival order (`events_track_seq`,
+ * or the name's property index) and grouped by profile with a sort.
+ */
 function figuresTableSql(
   dialect: SqlDialect,
   table: string,

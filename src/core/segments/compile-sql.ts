@@ -239,9 +239,8 @@ export function conditionSql(b: Builder, c: Condition, scope: ConditionScope): s
 
 /**
  * The figures of one matcher per profile: a grouped pass over that event name's rows only. With the
- * `events_track_name` index (name, profile_id, timestamp) the rows arrive grouped by profile, and
- * counts, windows and first/last times are read from the index alone; only property filters and
- * sums read the event bodies.
+ * `events_track_seq` index (name, seq, profile_id, timestamp), counts, windows and first/last times
+ * are read from the index alone; only property filters and sums read the event bodies.
  */
 function aggregateSql(b: Builder, m: Matcher, i: number, now: number): string {
   const cols = [`count(*) AS c${i}`, `min(e.timestamp) AS f${i}`, `max(e.timestamp) AS l${i}`];

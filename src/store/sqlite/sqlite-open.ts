@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 
 /**
  * Opens (creating when needed) a SQLite file the way every Orkestra connection does: WAL journal,
@@ -15,9 +15,14 @@ export function openDatabase(
     readonly synchronous: 'full' | 'normal' | undefined;
     readonly migrations: readonly string[];
     readonly cacheMb: number;
+    /**
+     * Told before and after each migration of a file that already had a schema: some rebuild an index
+     * over every event, a minute or more on a store of millions.
+     */
+    readonly onMigrate?: (line: string) => void;
   },
 ): Database.Database {
-  const { synchronous, migrations, cacheMb } = options;
+  const { synchronous, migrations, cacheMb, onMigrate } = options;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -36,10 +41,14 @@ export function openDatabase(
   db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < migrations.length; v++) {
+    const started = performance.now();
+    if (version > 0) onMigrate?.(`${basename(path)}: migrating to schema ${v + 1} of ${migrations.length}…`);
     db.transaction(() => {
       db.exec(migrations[v]!);
       db.pragma(`user_version = ${v + 1}`);
     })();
+    const seconds = (performance.now() - started) / 1000;
+    if (version > 0) onMigrate?.(`${basename(path)}: schema ${v + 1} done in ${seconds.toFixed(1)} s`);
   }
   return db;
 }

@@ -6,6 +6,11 @@ import type { SegmentDefinition } from '../../core/segments/definition.js';
 import { hashString } from '../../core/random.js';
 
 const PREFIX = 'ork_events_props_';
+/**
+ * Entries keyed in arrival order (seq) after the name, as `events_track_seq` is, so that a new event's
+ * entry goes into the last leaf rather than a random one; queries group by profile with a sort.
+ */
+const LAYOUT = 'seq';
 
 /** A covering index of the properties segments read from one event's bodies. */
 export interface EventPropertyIndex {
@@ -21,7 +26,7 @@ const pathsOf = (m: Matcher): string[] => [
 
 /**
  * The indexes a set of segments wants: per event name whose property filters or sums they use, one
- * partial index holding the JSON type and value of each property beside (name, profile, time). The
+ * partial index holding the JSON type and value of each property beside (name, seq, profile, time). The
  * expressions are those the compiled SQL uses (`compile-sql.ts`), so SQLite reads them from the index
  * instead of fetching and parsing each event body, at random, from the events table.
  */
@@ -38,12 +43,13 @@ export function eventPropertyIndexes(definitions: readonly SegmentDefinition[]):
   }
   return [...byEvent].map(([event, set]) => {
     const paths = [...set].sort();
-    const name = `${PREFIX}${hashString(JSON.stringify([event, paths])).toString(36)}`;
+    // The layout is part of the hash, so that an index of an earlier layout is replaced.
+    const name = `${PREFIX}${hashString(JSON.stringify([LAYOUT, event, paths])).toString(36)}`;
     const columns = paths.flatMap((p) => {
       const path = ['properties', ...p.split('.')];
       return [sqliteDialect.jsonType('body', path), sqliteDialect.jsonValue('body', path)];
     });
-    const sql = `CREATE INDEX IF NOT EXISTS ${name} ON events (name, profile_id, timestamp, ${columns.join(', ')}) WHERE type = 'track' AND name = ${sqlLiteral(event)}`;
+    const sql = `CREATE INDEX IF NOT EXISTS ${name} ON events (name, seq, profile_id, timestamp, ${columns.join(', ')}) WHERE type = 'track' AND name = ${sqlLiteral(event)}`;
     return { name, event, sql };
   });
 }

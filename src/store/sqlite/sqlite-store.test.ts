@@ -10,7 +10,10 @@ import { membershipEvent } from '../../core/segments/segment-step.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
 import { describeStoreContract } from '../store-contract.js';
 import { matcherKey } from '../../core/segments/aggregates.js';
+import { compileSegmentsSql } from '../../core/segments/compile-batch-sql.js';
+import type { SegmentDefinition } from '../../core/segments/definition.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { syncEventPropertyIndexes } from './sqlite-segment-indexes.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 describeStoreContract('sqlite (memory)', async () => openSqliteStore({ path: ':memory:' }));
@@ -206,7 +209,8 @@ test('a store from before profiles moved to a rowid table keeps its profiles, re
     // The schema as the previous version left it, with a profile it wrote.
     const old = new Database(path);
     old.pragma('journal_mode = WAL');
-    SQLITE_MIGRATIONS.slice(0, -1).forEach((sql, v) => {
+    const rowidMigration = SQLITE_MIGRATIONS.findIndex((sql) => sql.includes('profiles_rowid'));
+    SQLITE_MIGRATIONS.slice(0, rowidMigration).forEach((sql, v) => {
       old.exec(sql);
       old.pragma(`user_version = ${v + 1}`);
     });
@@ -250,6 +254,85 @@ test('a store from before profiles moved to a rowid table keeps its profiles, re
     assert.equal(
       db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'profiles_merged_into'`).pluck().get(),
       1,
+    );
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("segments in SQL read an event name's rows from indexes in arrival order, so that a new event dirties no random leaf", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
+  try {
+    const path = join(dir, 'orkestra.db');
+    // A store from before: events of a name were indexed by profile.
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    const seqMigration = SQLITE_MIGRATIONS.findIndex((sql) => sql.includes('events_track_seq'));
+    SQLITE_MIGRATIONS.slice(0, seqMigration).forEach((sql, v) => {
+      old.exec(sql);
+      old.pragma(`user_version = ${v + 1}`);
+    });
+    old.close();
+    // The upgrade says what it does, since on a large store it takes a while.
+    const told: string[] = [];
+    const store = openSqliteStore({ path, onMigrate: (line) => told.push(line) });
+    await store.close();
+    const last = SQLITE_MIGRATIONS.length;
+    assert.equal(told[0], `orkestra.db: migrating to schema ${seqMigration + 1} of ${last}…`);
+    assert.match(told.at(-1)!, new RegExp(`^orkestra\\.db: schema ${last} done in \\d+\\.\\d s$`));
+
+    const db = new Database(path);
+    const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).pluck().all();
+    assert.ok(indexes.includes('events_track_seq'));
+    assert.ok(!indexes.includes('events_track_name'));
+    const definitions: SegmentDefinition[] = [
+      {
+        id: 'viewers',
+        name: 'Viewed 3+ this week',
+        condition: {
+          type: 'event',
+          event: 'Product Viewed',
+          window: { kind: 'last', amount: 7, unit: 'days' },
+          compare: { op: 'gte', value: 3 },
+        },
+      },
+      {
+        id: 'big-orders',
+        name: 'An order of 200+',
+        condition: {
+          type: 'event',
+          event: 'Order Completed',
+          where: [{ property: 'revenue', op: 'gte', value: 200 }],
+          window: { kind: 'ever' },
+        },
+      },
+    ];
+    const eventIndexes = syncEventPropertyIndexes(db, definitions);
+    const propsIndex = eventIndexes.get('Order Completed')!;
+    assert.match(
+      db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).pluck().get(propsIndex) as string,
+      /ON events \(name, seq, profile_id, timestamp, /,
+    );
+    const { setup } = compileSegmentsSql(definitions, { now: 1_000_000, eventIndexes });
+    for (const s of setup.filter((x) => x.sql.startsWith('CREATE'))) db.exec(s.sql);
+    const plans = setup
+      .filter((s) => s.sql.startsWith('INSERT'))
+      .map((s) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...s.params) as { detail: string }[])
+          .map((r) => r.detail)
+          .join('; '),
+      );
+    assert.equal(plans.length, 2);
+    // Each searches its name's entries in an index in arrival order (the property values are in the
+    // property index), never scanning the table or going through the index by profile.
+    assert.match(
+      plans[0]!,
+      /^SEARCH e USING COVERING INDEX events_track_seq \(name=\?\); USE TEMP B-TREE FOR GROUP BY$/,
+    );
+    assert.match(
+      plans[1]!,
+      new RegExp(`^SEARCH e USING INDEX ${propsIndex} \\(name=\\?\\); USE TEMP B-TREE FOR GROUP BY$`),
     );
     db.close();
   } finally {

@@ -63,6 +63,8 @@ export interface SqliteStoreOptions {
    * caller's: for the engine's worker, which then never stops for a checkpoint. File paths only.
    */
   readonly checkpointThread?: boolean;
+  /** Told of each schema migration of an existing store, as it starts and ends (see `openDatabase`). */
+  readonly onMigrate?: (line: string) => void;
 }
 
 type Row = Record<string, unknown>;
@@ -80,6 +82,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     synchronous: options.engineSynchronous ?? options.synchronous,
     migrations: SQLITE_MIGRATIONS,
     cacheMb: 64,
+    onMigrate: options.onMigrate,
   });
   // A durable inbox syncs its WAL off the event loop (WalSync) rather than inside COMMIT.
   const walSync =
@@ -90,6 +93,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     synchronous: walSync ? 'normal' : options.synchronous,
     migrations: INBOX_MIGRATIONS,
     cacheMb: 16,
+    onMigrate: options.onMigrate,
   });
   registerSegmentFunctions(db);
   const cache = options.cacheProfiles ? new ProfileCache(options.cacheProfiles) : undefined;
