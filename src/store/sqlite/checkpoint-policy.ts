@@ -45,9 +45,14 @@ function recordDurableFile(path: string, cursor: number): void {
 /** How long a RESTART checkpoint may wait for the other connections' writer and readers. */
 const RESTART_WAIT_MS = 50;
 /** At most this many PASSIVE rounds before the RESTART... */
-const PASSIVE_ROUNDS = 4;
-/** ...and fewer once a round finds fewer new frames than this (4 MB of 4 KB pages). */
-const SMALL_TAIL_FRAMES = 1000;
+const PASSIVE_ROUNDS = 8;
+/**
+ * ...and fewer once a round finds fewer new frames than this (800 KB of 4 KB pages). The RESTART
+ * holds the writer off while it syncs the WAL, copies this tail and syncs the database file, so the
+ * shorter the tail, the shorter the engine's wait: at 5,000 events/s with 20 segments, engine commit
+ * p99 30–33 ms with a tail of up to 1,000 frames after at most 4 rounds, 21–24 ms with 200 after 8.
+ */
+const SMALL_TAIL_FRAMES = 200;
 
 type CheckpointResult = { busy: number; log: number; checkpointed: number };
 
@@ -64,7 +69,11 @@ function walCheckpoint(db: Database.Database, mode: 'PASSIVE' | 'RESTART'): Chec
  * (measured: 1.2 GB of inbox WAL after 50 s at 5,000 events/s). RESTART holds new writers off while it
  * waits, so it waits at most `RESTART_WAIT_MS` and has little left to copy.
  */
-export function checkpoint(db: Database.Database): boolean {
+export function checkpoint(
+  db: Database.Database,
+  /** Runs the RESTART (a `WriterGate` lets the writer's commit in progress end first). */
+  restart: <T>(run: () => T) => T = (run) => run(),
+): boolean {
   // PASSIVE rounds until the last one found little new (each copies what was committed during the
   // one before), so that the RESTART, which holds writers off, has only a short tail to copy.
   let seen = walCheckpoint(db, 'PASSIVE')?.log ?? 0;
@@ -78,7 +87,7 @@ export function checkpoint(db: Database.Database): boolean {
   db.pragma(`busy_timeout = ${RESTART_WAIT_MS}`);
   let result: CheckpointResult | undefined;
   try {
-    result = walCheckpoint(db, 'RESTART');
+    result = restart(() => walCheckpoint(db, 'RESTART'));
   } finally {
     db.pragma(`busy_timeout = ${previous}`);
   }
@@ -100,12 +109,14 @@ export function checkpointRound(
     readonly recordDurable: boolean;
     /** Record it in this file (see `durableFileOf`) rather than in the state file's settings. */
     readonly durableFile?: string | undefined;
+    /** How the state file's RESTART is run (see `checkpoint`). */
+    readonly restartState?: <T>(run: () => T) => T;
   },
 ): boolean {
   const value = state.prepare(`SELECT value FROM settings WHERE key = ?`).pluck().get(CURSOR_KEY);
   const cursor = value === undefined ? 0 : Number(value);
   // What this round cannot copy (a reader or writer kept it waiting), the next one will.
-  const complete = checkpoint(state);
+  const complete = checkpoint(state, options.restartState);
   if (complete && options.recordDurable && cursor > 0 && options.durableFile)
     recordDurableFile(options.durableFile, cursor);
   else if (complete && options.recordDurable && cursor > 0)

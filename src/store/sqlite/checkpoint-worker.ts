@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkpointRound, durableFileOf } from './checkpoint-policy.js';
 import type { CheckpointWorkerData } from './checkpointer.js';
+import { WriterGate } from './writer-gate.js';
 
 const port = parentPort;
 if (!port) throw new Error('checkpoint-worker.ts runs as a worker thread');
@@ -22,6 +23,7 @@ const open = (path: string) => {
   return db;
 };
 const state = open(data.statePath);
+const gate = data.gate ? new WriterGate(data.gate) : undefined;
 const inbox = open(data.inboxPath);
 
 const round = () => {
@@ -30,6 +32,7 @@ const round = () => {
     const complete = checkpointRound(state, inbox, {
       recordDurable: data.recordDurable,
       durableFile: durableFileOf(data.statePath),
+      ...(gate ? { restartState: <T>(run: () => T): T => gate.restart(run) } : {}),
     });
     port.postMessage({ t: 'round', complete, ms: performance.now() - started });
   } catch (error) {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { WriterGate } from './writer-gate.js';
 
 /** What the checkpoint thread is started with. */
 export interface CheckpointWorkerData {
@@ -7,6 +8,8 @@ export interface CheckpointWorkerData {
   readonly everyMs: number;
   /** Record the durable inbox cursor after a complete checkpoint (the engine commits with NORMAL). */
   readonly recordDurable: boolean;
+  /** The buffer of the `WriterGate` shared with the engine's store (the state file's RESTART goes through it). */
+  readonly gate?: SharedArrayBuffer;
 }
 
 /** What the checkpoint thread reports after each round. */
@@ -25,9 +28,13 @@ export class Checkpointer {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
   private rounds: ((report: CheckpointReport) => void)[] = [];
+  /** Through which the store's write transactions and this thread's RESTARTs of the state file take turns. */
+  readonly gate = new WriterGate();
 
   constructor(data: CheckpointWorkerData, onReport?: (report: CheckpointReport) => void) {
-    this.worker = new Worker(new URL('./checkpoint-worker-entry.mjs', import.meta.url), { workerData: data });
+    this.worker = new Worker(new URL('./checkpoint-worker-entry.mjs', import.meta.url), {
+      workerData: { ...data, gate: this.gate.buffer } satisfies CheckpointWorkerData,
+    });
     this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('message', (report: CheckpointReport) => {

@@ -291,7 +291,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
 
   async commitBatch(plan: BatchWrite, consumedSeq?: number): Promise<void> {
     const q = this.q;
-    this.db.transaction(() => {
+    const write = this.db.transaction(() => {
       if (plan.journeys) this.journeys.runs.write(plan.journeys);
       for (const m of plan.merges) {
         this.segments.forget(m.from);
@@ -318,7 +318,10 @@ class SqliteStore extends SqliteSegmentStore implements Store {
       this.segments.write(plan.memberships ?? [], this.options.cache?.changedTimers(timers) ?? timers);
       if (plan.outbox) insertPlannedSends(this.db, plan.outbox);
       if (consumedSeq !== undefined) this.advanceCursor(consumedSeq);
-    })();
+    });
+    const gate = this.options.checkpointer?.gate;
+    if (gate) gate.write(write);
+    else write();
     this.options.cache?.remember(plan);
   }
 
