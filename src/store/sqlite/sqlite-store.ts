@@ -280,7 +280,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
       if (state === undefined) continue;
       const profile = parseProfile(state);
       profiles.set(id, profile);
-      cache?.noteProfile(profile);
+      cache?.noteProfile(id, state);
     }
     return profiles;
   }
@@ -291,6 +291,8 @@ class SqliteStore extends SqliteSegmentStore implements Store {
 
   async commitBatch(plan: BatchWrite, consumedSeq?: number): Promise<void> {
     const q = this.q;
+    /** The JSON stored for each profile, which the cache keeps. */
+    const stored = new Map<ProfileId, string>();
     const write = this.db.transaction(() => {
       if (plan.journeys) this.journeys.runs.write(plan.journeys);
       for (const m of plan.merges) {
@@ -313,7 +315,11 @@ class SqliteStore extends SqliteSegmentStore implements Store {
         const json = this.inbox.jsonOf.get(m) ?? JSON.stringify(m);
         q.eventInsert.run(e.profileId, m.messageId, m.type, name, e.timestamp, json);
       }
-      for (const p of plan.profiles) q.profileUpsert.run(p.id, JSON.stringify(p), p.createdAt, p.lastSeenAt);
+      for (const p of plan.profiles) {
+        const json = JSON.stringify(p);
+        stored.set(p.id, json);
+        q.profileUpsert.run(p.id, json, p.createdAt, p.lastSeenAt);
+      }
       const timers = plan.timers ?? new Map<ProfileId, number | null>();
       this.segments.write(plan.memberships ?? [], this.options.cache?.changedTimers(timers) ?? timers);
       if (plan.outbox) insertPlannedSends(this.db, plan.outbox);
@@ -322,7 +328,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
     const gate = this.options.checkpointer?.gate;
     if (gate) gate.write(write);
     else write();
-    this.options.cache?.remember(plan);
+    this.options.cache?.remember(plan, stored);
   }
 
   async eraseProfile(id: ProfileId, consumedSeq: number): Promise<ErasureResult> {
