@@ -202,18 +202,24 @@ test('with the engine cache, re-evaluation timers stay exact while unchanged one
   await store.close();
 });
 
+/** A database at the schema just before the migration that mentions `marker`, as that version left it. */
+function openBefore(path: string, marker: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  const upTo = SQLITE_MIGRATIONS.findIndex((sql) => sql.includes(marker));
+  SQLITE_MIGRATIONS.slice(0, upTo).forEach((sql, v) => {
+    db.exec(sql);
+    db.pragma(`user_version = ${v + 1}`);
+  });
+  return db;
+}
+
 test('a store from before profiles moved to a rowid table keeps its profiles, read in the current form', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
   try {
     const path = join(dir, 'orkestra.db');
     // The schema as the previous version left it, with a profile it wrote.
-    const old = new Database(path);
-    old.pragma('journal_mode = WAL');
-    const rowidMigration = SQLITE_MIGRATIONS.findIndex((sql) => sql.includes('profiles_rowid'));
-    SQLITE_MIGRATIONS.slice(0, rowidMigration).forEach((sql, v) => {
-      old.exec(sql);
-      old.pragma(`user_version = ${v + 1}`);
-    });
+    const old = openBefore(path, 'profiles_rowid');
     const legacyKey = JSON.stringify(['Order Completed', [], { kind: 'ever' }, null]);
     const stored = {
       ...createProfile('prf_old' as ProfileId, 1_000 as EpochMs, 'web'),
@@ -266,14 +272,8 @@ test("segments in SQL read an event name's rows from indexes in arrival order, s
   try {
     const path = join(dir, 'orkestra.db');
     // A store from before: events of a name were indexed by profile.
-    const old = new Database(path);
-    old.pragma('journal_mode = WAL');
+    openBefore(path, 'events_track_seq').close();
     const seqMigration = SQLITE_MIGRATIONS.findIndex((sql) => sql.includes('events_track_seq'));
-    SQLITE_MIGRATIONS.slice(0, seqMigration).forEach((sql, v) => {
-      old.exec(sql);
-      old.pragma(`user_version = ${v + 1}`);
-    });
-    old.close();
     // The upgrade says what it does, since on a large store it takes a while.
     const told: string[] = [];
     const store = openSqliteStore({ path, onMigrate: (line) => told.push(line) });
