@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { WorkerEngine } from '../src/engine/worker-engine.js';
 import { startTestRuntime, type TestRuntime } from './support/test-runtime.js';
 
 let rt: TestRuntime;
+/** `ORKESTRA_BACKGROUND_NICE` for this runtime. */
+const NICE = 7;
 before(async () => {
-  rt = await startTestRuntime();
+  rt = await startTestRuntime({ backgroundNice: NICE });
 });
 after(() => rt.close());
 
@@ -56,4 +59,24 @@ test('waitFor resolves once the worker has applied an erasure, before the API an
   await rt.send('/v1/batch', { batch: [track('w-1', 0)] });
   await rt.settle();
   assert.equal((await rt.admin('/api/profiles?q=w-1')).body.items[0].computed.eventCount, 1);
+});
+
+/** Nice values of this process's threads, by thread id (Linux: field 19 of `/proc/self/task/<tid>/stat`). */
+function threadNices(): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // After the command name in parentheses: state is field 3, nice field 19.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    nices.set(Number(tid), Number(fields[16]));
+  }
+  return nices;
+}
+
+test('with a background nice value, the engine and its checkpoint thread run below the HTTP thread', () => {
+  const nices = threadNices();
+  assert.equal(nices.get(process.pid), 0, 'the main (HTTP) thread keeps its priority');
+  const lowered = [...nices.values()].filter((n) => n === NICE);
+  // The engine lowers its own priority before it opens the store; the checkpoint thread it starts inherits it.
+  assert.ok(lowered.length >= 2, `threads at nice ${NICE}: ${lowered.length}`);
 });

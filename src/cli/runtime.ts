@@ -16,7 +16,7 @@ import { JobBoard } from '../engine/job-board.js';
 import { JobSchedule } from '../engine/job-schedule.js';
 import { RfmService } from '../engine/rfm-service.js';
 import { createServer } from '../server/app.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { createInboxFence, openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { openSqliteMessaging } from '../store/sqlite/sqlite-messaging.js';
 import { MessagingService } from '../engine/dispatch/messaging-service.js';
 import { resolveSecretKey } from '../engine/dispatch/secret-box.js';
@@ -42,6 +42,13 @@ export interface RuntimeConfig {
    * this thread (tests with a controllable clock, and machines with one core).
    */
   readonly engineThread?: 'worker' | 'inline';
+  /**
+   * Nice value (0–19) of the engine's and checkpoints' threads (`ORKESTRA_BACKGROUND_NICE`; default
+   * 0, the HTTP thread's). Above 0 the HTTP thread is scheduled first when the cores are busy: bursts
+   * are acknowledged faster (batch ingest +5–15 % on 2 cores) and applied later (real-time membership
+   * p99 about 15 ms worse with the load generator on the same machine). See the README.
+   */
+  readonly backgroundNice?: number;
   /** How often RFM scores are recomputed (default daily; 0: only on demand). */
   readonly rfmEveryMs?: number;
   /** How often the predicted-value models are refitted (default daily; 0: only on demand). */
@@ -124,8 +131,10 @@ async function settleKey(
  */
 export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
   const clock = config.clock ?? systemClock;
+  const inboxFence = createInboxFence();
   const store = openSqliteStore({
     path: join(config.dataDir, 'orkestra.db'),
+    inboxFence: { buffer: inboxFence, role: 'append' },
     synchronous: config.synchronous,
     onMigrate: (line) => console.error(`orkestra: ${line}`),
   });
@@ -154,7 +163,13 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
       })
     : new WorkerEngine({
         store,
-        workerData: { dbPath, synchronous: config.synchronous, mergeOnEmail: config.mergeOnEmail },
+        workerData: {
+          dbPath,
+          synchronous: config.synchronous,
+          mergeOnEmail: config.mergeOnEmail,
+          nice: config.backgroundNice ?? 0,
+          inboxFence,
+        },
       });
   const committer = new GroupCommitter({
     store,

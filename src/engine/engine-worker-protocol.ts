@@ -6,6 +6,10 @@ export interface EngineWorkerData {
   readonly synchronous: 'full' | 'normal';
   readonly mergeOnEmail: boolean;
   readonly pollMs?: number;
+  /** The worker's nice value (its checkpoint thread inherits it); 0 keeps the main thread's. */
+  readonly nice?: number;
+  /** The durable end of the inbox, kept by the main thread's store (`SqliteStoreOptions.inboxFence`). */
+  readonly inboxFence?: SharedArrayBuffer;
 }
 
 /** Requests that expect an answer carry an id; `kick` does not. */

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EpochMs } from '../core/brand.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { lowerThreadPriority } from '../store/thread-priority.js';
 import type { EngineWorkerData, FromWorker, ToWorker } from './engine-worker-protocol.js';
 import { createProfileId } from './ids.js';
 import { ProfileEngine } from './profile-engine.js';
@@ -14,6 +15,9 @@ const port = parentPort;
 if (!port) throw new Error('engine-worker.ts runs as a worker thread');
 const data = workerData as EngineWorkerData;
 const post = (message: FromWorker): void => port.postMessage(message);
+
+// Before the store opens, so that the checkpoint thread it starts inherits the lower priority.
+lowerThreadPriority(data.nice ?? 0);
 
 // The worker is the one writer of profiles, so its store may remember them between batches.
 // It commits without an fsync each time: the inbox keeps what it consumed until a checkpoint makes it durable.
@@ -24,6 +28,7 @@ const store = openSqliteStore({
   cacheProfiles: 300_000,
   // Checkpoints copy and sync what the engine wrote; on their own thread the engine never waits for them.
   checkpointThread: true,
+  ...(data.inboxFence ? { inboxFence: { buffer: data.inboxFence, role: 'read' as const } } : {}),
 });
 const engine = new ProfileEngine({
   store,

@@ -27,6 +27,7 @@ export class SqliteInbox {
       ),
       insert: db.prepare(`INSERT INTO inbox (kind, body, received_at) VALUES (?, ?, ?)`),
       read: db.prepare(`SELECT seq, kind, body FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`),
+      lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) FROM inbox`).pluck(),
       purge: db.prepare(`DELETE FROM inbox WHERE seq <= ?`),
       depth: db.prepare(`SELECT count(*) FROM inbox WHERE seq > ?`).pluck(),
       deleteDedupe: db.prepare(`DELETE FROM dedupe WHERE message_id = ?`),
@@ -78,6 +79,11 @@ export class SqliteInbox {
       this.jsonOf.set(body, row.body as string);
       return { seq, kind: 'message', message: body as InboundMessage };
     });
+  }
+
+  /** The last entry's seq (0 when empty). */
+  lastSeq(): number {
+    return this.q.lastSeq.get() as number;
   }
 
   depth(cursor: number): number {

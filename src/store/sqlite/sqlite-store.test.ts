@@ -14,7 +14,7 @@ import { compileSegmentsSql } from '../../core/segments/compile-batch-sql.js';
 import type { SegmentDefinition } from '../../core/segments/definition.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { syncEventPropertyIndexes } from './sqlite-segment-indexes.js';
-import { openSqliteStore } from './sqlite-store.js';
+import { createInboxFence, openSqliteStore } from './sqlite-store.js';
 
 describeStoreContract('sqlite (memory)', async () => openSqliteStore({ path: ':memory:' }));
 // The engine's own store remembers profiles and owners between batches: it must answer the same.
@@ -71,6 +71,44 @@ test('the inbox forgets consumed entries only once the state that consumed them 
       (await engine.readInbox(10)).map((r) => r.seq),
       [5],
     );
+    await engine.close();
+    await http.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the engine may read an entry before it is durable, but commits past it only once it is (the inbox fence)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
+  try {
+    const path = join(dir, 'orkestra.db');
+    const fence = createInboxFence();
+    const setup = openSqliteStore({ path });
+    const append = (store: typeof setup, id: string) =>
+      store.appendToInbox(
+        [{ kind: 'message', message: { type: 'track', userId: 'u', event: 'x', messageId: id } as never }],
+        { now: 1000 as EpochMs, dedupeSince: 0 as EpochMs },
+      );
+    await append(setup, 'before');
+    await setup.close();
+    const http = openSqliteStore({ path, inboxFence: { buffer: fence, role: 'append' } });
+    const engine = openSqliteStore({ path, inboxFence: { buffer: fence, role: 'read' } });
+    const empty = { merges: [], identities: new Map(), events: [], profiles: [] };
+    // What the file holds when the appending store opens is durable: a commit past it goes ahead.
+    await engine.commitBatch(empty, 1);
+    const order: string[] = [];
+    const appended = append(http, 'm2').then(() => order.push('durable'));
+    // SQLite has committed the append (its fsync is under way): the engine can read it already.
+    assert.deepEqual(
+      (await engine.readInbox(10)).map((r) => r.seq),
+      [2],
+    );
+    const committed = engine.commitBatch(empty, 2).then(() => order.push('consumed'));
+    const state = await Promise.race([committed.then(() => 'committed'), Promise.resolve('waiting')]);
+    assert.equal(state, 'waiting', 'the commit that consumes entry 2 waits for its fsync');
+    await Promise.all([appended, committed]);
+    assert.deepEqual(order, ['durable', 'consumed']);
+    assert.deepEqual(await engine.readInbox(10), []);
     await engine.close();
     await http.close();
   } finally {

@@ -65,7 +65,25 @@ export interface SqliteStoreOptions {
   readonly checkpointThread?: boolean;
   /** Told of each schema migration of an existing store, as it starts and ends (see `openDatabase`). */
   readonly onMigrate?: (line: string) => void;
+  /**
+   * The durable end of the inbox, shared between the store that appends (the HTTP thread's) and the
+   * engine's. An appended entry is readable once written, before its fsync ends; the engine may read
+   * and evaluate it then, but a commit that consumes it waits until the fence has passed it. Without
+   * that, a power loss could keep state (or the cursor) past an entry it takes away: the entry's seq
+   * would be handed to the next message, which the engine would then skip. The appending store sets
+   * the fence at open and after each durable append.
+   */
+  readonly inboxFence?: InboxFence;
 }
+
+/** See `SqliteStoreOptions.inboxFence`; `buffer` is 8 bytes (`createInboxFence`). */
+export interface InboxFence {
+  readonly buffer: SharedArrayBuffer;
+  readonly role: 'append' | 'read';
+}
+
+/** A buffer for `SqliteStoreOptions.inboxFence`, to share with the engine's thread. */
+export const createInboxFence = (): SharedArrayBuffer => new SharedArrayBuffer(8);
 
 type Row = Record<string, unknown>;
 const IDENTITY_KINDS_SQL = `('user_id','anonymous_id','email','phone','device_token')`;
@@ -108,7 +126,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         })
       : undefined;
   const durableFile = options.path === ':memory:' ? undefined : durableFileOf(options.path);
-  return new SqliteStore(db, inbox, { cache, deferDurability, walSync, checkpointer, durableFile });
+  return new SqliteStore(db, inbox, {
+    cache,
+    deferDurability,
+    walSync,
+    checkpointer,
+    durableFile,
+    fence: options.inboxFence,
+  });
 }
 
 /** How often an append also deletes inbox entries the engine has consumed. */
@@ -119,6 +144,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
   private readonly inbox: SqliteInbox;
   private lastPurge = 0;
   private lastCheckpoint = Number.NEGATIVE_INFINITY;
+  private readonly fence: BigInt64Array | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -130,10 +156,14 @@ class SqliteStore extends SqliteSegmentStore implements Store {
       checkpointer: Checkpointer | undefined;
       /** Where a checkpoint thread (this process's engine or another's) records the durable cursor. */
       durableFile: string | undefined;
+      fence: InboxFence | undefined;
     },
   ) {
     super(db);
     this.inbox = new SqliteInbox(inboxDb, options.walSync);
+    this.fence = options.fence && new BigInt64Array(options.fence.buffer, 0, 1);
+    // What is in the file when it opens survived whatever ended the last run: it is durable.
+    if (this.fence && options.fence?.role === 'append') this.raiseFence(this.inbox.lastSeq());
     this.q = {
       owner: db.prepare(`SELECT profile_id FROM identities WHERE kind = ? AND value = ?`).pluck(),
       profileState: db.prepare(`SELECT state FROM profiles WHERE id = ? AND merged_into IS NULL`).pluck(),
@@ -240,7 +270,32 @@ class SqliteStore extends SqliteSegmentStore implements Store {
     // Consumed entries are deleted here, by the inbox's only writer, rather than by the engine.
     const purgeUpTo = now - this.lastPurge >= PURGE_EVERY_MS ? this.durableCursor() : 0;
     if (purgeUpTo > 0) this.lastPurge = now;
-    return this.inbox.append(entries, { now, dedupeSince, purgeUpTo });
+    const result = await this.inbox.append(entries, { now, dedupeSince, purgeUpTo });
+    this.raiseFence(result.lastSeq);
+    return result;
+  }
+
+  private raiseFence(seq: number): void {
+    const fence = this.fence;
+    if (!fence || seq <= 0) return;
+    // Durable appends may settle out of order with other callers': the fence only moves forward.
+    for (let current = Atomics.load(fence, 0); current < BigInt(seq);) {
+      const seen = Atomics.compareExchange(fence, 0, current, BigInt(seq));
+      if (seen === current) break;
+      current = seen;
+    }
+    Atomics.notify(fence, 0);
+  }
+
+  /** Resolves once the inbox is durable up to `seq` (at once without a fence). */
+  private async inboxDurable(seq: number): Promise<void> {
+    const fence = this.fence;
+    if (!fence) return;
+    for (let current = Atomics.load(fence, 0); current < BigInt(seq); current = Atomics.load(fence, 0)) {
+      // Woken by `raiseFence`; the timeout only bounds a missed wake-up, and the loop checks again.
+      const waited = Atomics.waitAsync(fence, 0, current, 1000);
+      if (waited.async) await waited.value;
+    }
   }
 
   async readInbox(limit: number): Promise<readonly InboxRow[]> {
@@ -290,6 +345,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
   }
 
   async commitBatch(plan: BatchWrite, consumedSeq?: number): Promise<void> {
+    if (consumedSeq !== undefined) await this.inboxDurable(consumedSeq);
     const q = this.q;
     /** The JSON stored for each profile, which the cache keeps. */
     const stored = new Map<ProfileId, string>();
@@ -332,6 +388,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
   }
 
   async eraseProfile(id: ProfileId, consumedSeq: number): Promise<ErasureResult> {
+    await this.inboxDurable(consumedSeq);
     const q = this.q;
     this.options.cache?.clear();
     const survivor = (q.survivorOf.get(id) as string | null | undefined) ?? id;

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EpochMs } from '../core/brand.js';
+import type { AppendResult, InboxEntry, Store } from '../store/store.js';
+import { GroupCommitter } from './group-commit.js';
+
+/**
+ * A store whose appends are written when called (as SQLite's are) and made durable when the test
+ * says so: `writes` lists what each call wrote, `settle(i)` finishes call i.
+ */
+function slowDiskStore() {
+  const writes: string[][] = [];
+  const settlers: { resolve: (r: AppendResult) => void; reject: (e: Error) => void }[] = [];
+  let seq = 0;
+  const store = {
+    appendToInbox(entries: readonly InboxEntry[]): Promise<AppendResult> {
+      writes.push(entries.map((e) => (e.kind === 'message' ? e.message.messageId : 'erase')));
+      seq += entries.length;
+      const lastSeq = seq;
+      return new Promise((resolve, reject) => {
+        settlers.push({
+          resolve: () => resolve({ accepted: entries.length, duplicates: 0, lastSeq }),
+          reject,
+        });
+      });
+    },
+  } as unknown as Store;
+  return {
+    store,
+    writes,
+    settle: (i: number) => settlers[i]!.resolve({ accepted: 0, duplicates: 0, lastSeq: 0 }),
+    fail: (i: number) => settlers[i]!.reject(new Error('disk full')),
+  };
+}
+
+const entry = (messageId: string): InboxEntry =>
+  ({ kind: 'message', message: { messageId } }) as unknown as InboxEntry;
+const tick = () => new Promise((r) => setImmediate(r));
+
+function committer(store: Store) {
+  const commits: number[] = [];
+  const c = new GroupCommitter({
+    store,
+    clock: () => 0 as EpochMs,
+    dedupeWindowMs: 1000,
+    onCommit: (seq) => commits.push(seq),
+  });
+  return { c, commits };
+}
+
+test('requests that arrive together share one transaction; the next waits for its sync', async () => {
+  const disk = slowDiskStore();
+  const { c } = committer(disk.store);
+  const a = c.append([entry('a1'), entry('a2')]);
+  const b = c.append([entry('b1')]);
+  await tick();
+  assert.deepEqual(disk.writes, [['a1', 'a2', 'b1']]);
+  const later = c.append([entry('c1')]);
+  await tick();
+  assert.equal(disk.writes.length, 1, 'not written while the first transaction syncs');
+  disk.settle(0);
+  await Promise.all([a, b]);
+  await tick();
+  assert.deepEqual(disk.writes[1], ['c1']);
+  disk.settle(1);
+  await later;
+});
+
+test('a failed commit rejects the callers whose entries it held; the next group goes ahead', async () => {
+  const disk = slowDiskStore();
+  const { c, commits } = committer(disk.store);
+  const a = c.append([entry('a')]);
+  await tick();
+  const b = c.append([entry('b')]);
+  disk.fail(0);
+  await assert.rejects(a, /disk full/);
+  await tick();
+  assert.deepEqual(disk.writes, [['a'], ['b']]);
+  disk.settle(1);
+  await b;
+  assert.deepEqual(commits, [2], 'the engine is told only of durable commits');
+});
