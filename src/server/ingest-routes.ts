@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { EpochMs } from '../core/brand.js';
@@ -71,8 +71,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
     }
   };
 
-  const accept = async (request: FastifyRequest, batch: ParsedBatch): Promise<{ success: true }> => {
-    const writeKey = requireWriteKey(request, deps.writeKeys);
+  const accept = async (writeKey: string, batch: ParsedBatch): Promise<{ success: true }> => {
     const receivedAt = deps.clock();
     const receivedAtIso = new Date(receivedAt).toISOString();
     const tooBig: FieldIssue[] = [];
@@ -111,10 +110,10 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
       response: successSchema,
       maxBodyBytes: LIMITS.messageBytes,
       handler: async ({ request }) => {
-        requireWriteKey(request, deps.writeKeys);
+        const writeKey = requireWriteKey(request, deps.writeKeys);
         const parsed = parseMessage(request.body, { impliedType: type, bodyBytes: request.bodyBytes });
         if (!parsed.ok) throw HttpError.invalid(parsed.error);
-        return accept(request, { messages: [parsed.value] });
+        return accept(writeKey, { messages: [parsed.value] });
       },
     });
   }
@@ -130,11 +129,11 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
       response: successSchema,
       maxBodyBytes: LIMITS.batchBytes,
       handler: async ({ request }) => {
-        requireWriteKey(request, deps.writeKeys);
+        const writeKey = requireWriteKey(request, deps.writeKeys);
         // Sizes are checked on the normalised JSON the inbox needs anyway (see `accept`).
         const parsed = parseBatch(request.body, request.bodyBytes, { sizeCheckedLater: true });
         if (!parsed.ok) throw HttpError.invalid(parsed.error);
-        return accept(request, parsed.value);
+        return accept(writeKey, parsed.value);
       },
     });
   }
