@@ -27,6 +27,7 @@ const SELF = basename(fileURLToPath(import.meta.url), '.ts');
 /** The order they run in: cheap ones first, so a broken setup shows early. */
 const ORDER = [
   'clv-fit',
+  'dedupe',
   'dispatch',
   'engine',
   'ingest',
@@ -41,6 +42,7 @@ const QUICK_ARGS: Readonly<Record<string, readonly string[]>> = {
   'segments-realtime': ['--quick'],
   'segments-recompute': ['--quick', '--runs', '1'],
   'clv-fit': ['1'],
+  dedupe: ['--preload', '100000', '--messages', '20000', '--runs', '1'],
   dispatch: ['--messages', '1000'],
   engine: ['--events', '10000', '--runs', '1'],
 };

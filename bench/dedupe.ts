@@ -1,0 +1,99 @@
+/**
+ * Dedupe benchmark: what remembering a `messageId` costs the HTTP thread, by the shape of the ids
+ * senders use. Every append checks and records each id in the inbox file's `dedupe` table (a b-tree
+ * keyed by the id): ids that grow with time land on its last leaf, random ones on any leaf.
+ *
+ *   - sequential: `ajs-<run>-<counter>`, what `bench/ingest.ts` sends;
+ *   - time-prefixed: `node-next-<ms>-<uuid>`, what `@segment/analytics-node` sends;
+ *   - random: a UUID v4, what RudderStack's SDKs send.
+ *
+ * For each shape the table first holds `--preload` ids of that shape (a busy shop's window), then
+ * `--messages` messages are appended in batches of 100 through the store, as the group committer
+ * does; the figure is the median of `--runs` rounds, in µs per message. `synchronous = NORMAL`, so the
+ * figure is the b-tree's cost, not the disk's fsync.
+ *
+ *   node --import tsx bench/dedupe.ts [--preload 1000000] [--messages 100000] [--runs 3]
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EpochMs } from '../src/core/brand.js';
+import type { InboundMessage } from '../src/core/messages/inbound-message.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { createLog, formatNumber, formatTable, median, writeResults } from './support/report.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    preload: { type: 'string', default: '1000000' },
+    messages: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const PRELOAD = Number(flags.preload);
+const MESSAGES = Number(flags.messages);
+const RUNS = Number(flags.runs);
+const BATCH = 100;
+const log = createLog();
+
+const SHAPES: readonly { name: string; next: (n: number) => string }[] = [
+  { name: 'sequential (ajs-<run>-<counter>)', next: (n) => `ajs-mk3ab-${n.toString(36)}` },
+  { name: 'time-prefixed (analytics-node)', next: () => `node-next-${Date.now()}-${randomUUID()}` },
+  { name: 'random UUID v4 (RudderStack)', next: () => randomUUID() },
+];
+
+const rows: string[][] = [];
+const results: Record<string, number[]> = {};
+for (const shape of SHAPES) {
+  const dir = mkdtempSync(join(tmpdir(), 'orkestra-bench-dedupe-'));
+  try {
+    const path = join(dir, 'orkestra.db');
+    await openSqliteStore({ path, synchronous: 'normal' }).close(); // creates both files' schemas
+    // Preload the window straight into the table: the ids, not the inbox rows, are what is measured.
+    const raw = new Database(join(dir, 'inbox.db'));
+    const insert = raw.prepare('INSERT OR IGNORE INTO dedupe (message_id, received_at) VALUES (?, ?)');
+    let n = 0;
+    raw.transaction(() => {
+      for (; n < PRELOAD; n++) insert.run(shape.next(n), 1);
+    })();
+    raw.close();
+    log(`${shape.name}: ${formatNumber(PRELOAD)} ids preloaded`);
+    const store = openSqliteStore({ path, synchronous: 'normal' });
+    const round: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const batches: { kind: 'message'; message: InboundMessage; json: string }[][] = [];
+      for (let i = 0; i < MESSAGES; i += BATCH) {
+        batches.push(
+          Array.from({ length: BATCH }, () => {
+            const message = { type: 'track', userId: 'u', event: 'x', messageId: shape.next(n++) };
+            return { kind: 'message', message: message as unknown as InboundMessage, json: '{}' };
+          }),
+        );
+      }
+      const started = performance.now();
+      for (const batch of batches) {
+        await store.appendToInbox(batch, { now: 2 as EpochMs, dedupeSince: 0 as EpochMs });
+      }
+      round.push(((performance.now() - started) * 1000) / MESSAGES);
+    }
+    await store.close();
+    results[shape.name] = round;
+    const us = median(round);
+    log(`${shape.name}: ${us.toFixed(2)} µs a message`);
+    rows.push([shape.name, us.toFixed(2), formatNumber(1e6 / us)]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+console.log(
+  `\n${formatTable(['messageId shape', 'µs / message (inbox + dedupe)', 'messages/s, one core'], rows)}\n`,
+);
+console.log(`window of ${formatNumber(PRELOAD)} ids; ${RUNS} × ${formatNumber(MESSAGES)} messages, median`);
+writeResults('dedupe', {
+  goals: [],
+  table: { header: ['messageId shape', 'µs per message', 'messages/s'], rows },
+  config: { preload: PRELOAD, messages: MESSAGES, runs: RUNS, batch: BATCH },
+  results,
+});
