@@ -10,7 +10,7 @@ import { GroupCommitter } from './group-commit.js';
  */
 function slowDiskStore() {
   const writes: string[][] = [];
-  const settlers: { resolve: (r: AppendResult) => void; reject: (e: Error) => void }[] = [];
+  const settlers: { resolve: () => void; reject: (e: Error) => void }[] = [];
   let seq = 0;
   const store = {
     appendToInbox(entries: readonly InboxEntry[]): Promise<AppendResult> {
@@ -28,7 +28,7 @@ function slowDiskStore() {
   return {
     store,
     writes,
-    settle: (i: number) => settlers[i]!.resolve({ accepted: 0, duplicates: 0, lastSeq: 0 }),
+    settle: (i: number) => settlers[i]!.resolve(),
     fail: (i: number) => settlers[i]!.reject(new Error('disk full')),
   };
 }
