@@ -1,13 +1,15 @@
 /**
  * Dedupe benchmark: what remembering a `messageId` costs the HTTP thread, by the shape of the ids
- * senders use. Every append checks and records each id in the inbox file's `dedupe` table (a b-tree
- * keyed by the id): ids that grow with time land on its last leaf, random ones on any leaf.
+ * senders use. Every append checks each id against the window in memory (`DedupeIndex`) and logs its
+ * hash in arrival order. Before, the window was a B-tree keyed by the id itself, where ids that grow
+ * with time landed on its last leaf and random ones on any leaf: 3.2, 5.5 and 14.1 µs a message for
+ * the three shapes below, with a million ids in the window (and growing with the window).
  *
  *   - sequential: `ajs-<run>-<counter>`, what `bench/ingest.ts` sends;
  *   - time-prefixed: `node-next-<ms>-<uuid>`, what `@segment/analytics-node` sends;
  *   - random: a UUID v4, what RudderStack's SDKs send.
  *
- * For each shape the table first holds `--preload` ids of that shape (a busy shop's window), then
+ * For each shape the log first holds `--preload` ids of that shape (a busy shop's window), then
  * `--messages` messages are appended in batches of 100 through the store, as the group committer
  * does; the figure is the median of `--runs` rounds, in µs per message. `synchronous = NORMAL`, so the
  * figure is the b-tree's cost, not the disk's fsync.
@@ -22,6 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EpochMs } from '../src/core/brand.js';
 import type { InboundMessage } from '../src/core/messages/inbound-message.js';
+import { hashMessageId } from '../src/store/sqlite/dedupe-index.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { createLog, formatNumber, formatTable, median, writeResults } from './support/report.js';
 
@@ -53,14 +56,18 @@ for (const shape of SHAPES) {
     await openSqliteStore({ path, synchronous: 'normal' }).close(); // creates both files' schemas
     // Preload the window straight into the table: the ids, not the inbox rows, are what is measured.
     const raw = new Database(join(dir, 'inbox.db'));
-    const insert = raw.prepare('INSERT OR IGNORE INTO dedupe (message_id, received_at) VALUES (?, ?)');
+    const insert = raw.prepare('INSERT OR IGNORE INTO dedupe_log (received_at, hi, lo) VALUES (?, ?, ?)');
     let n = 0;
     raw.transaction(() => {
-      for (; n < PRELOAD; n++) insert.run(shape.next(n), 1);
+      for (; n < PRELOAD; n++) {
+        const { hi, lo } = hashMessageId(shape.next(n));
+        insert.run(1, hi, lo);
+      }
     })();
     raw.close();
     log(`${shape.name}: ${formatNumber(PRELOAD)} ids preloaded`);
     const store = openSqliteStore({ path, synchronous: 'normal' });
+    let clock = 1;
     const round: number[] = [];
     for (let r = 0; r < RUNS; r++) {
       const batches: { kind: 'message'; message: InboundMessage; json: string }[][] = [];
@@ -73,8 +80,9 @@ for (const shape of SHAPES) {
         );
       }
       const started = performance.now();
+      // Each group commit at its own millisecond, as a clock gives them.
       for (const batch of batches) {
-        await store.appendToInbox(batch, { now: 2 as EpochMs, dedupeSince: 0 as EpochMs });
+        await store.appendToInbox(batch, { now: ++clock as EpochMs, dedupeSince: 0 as EpochMs });
       }
       round.push(((performance.now() - started) * 1000) / MESSAGES);
     }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
 import type { AppendResult, InboxEntry, InboxRow } from '../store.js';
+import { DedupeIndex, hashMessageId } from './dedupe-index.js';
 import type { WalSync } from './wal-sync.js';
 
 type Row = Record<string, unknown>;
@@ -9,7 +10,12 @@ type Row = Record<string, unknown>;
 /**
  * The inbox file (`inbox.db`): accepted inputs waiting for the engine, and the dedupe keys. Its one
  * writer is the HTTP thread (appends, and deleting what the engine has durably consumed); the engine
- * reads it after its cursor, which lives in the state file.
+ * reads it after its cursor, which lives in the state file, and notes the keys an erasure forgets.
+ *
+ * Dedupe: the store that appends holds the window in memory (`DedupeIndex`, built from `dedupe_log`
+ * on its first append) and logs each accepted key in arrival order in the same transaction as the
+ * entry. An erasure, applied by the engine on its own connection, adds rows to `dedupe_forgotten`,
+ * which the appending store reads before each append.
  */
 export class SqliteInbox {
   private readonly q;
@@ -21,18 +27,49 @@ export class SqliteInbox {
     private readonly walSync: WalSync | undefined,
   ) {
     this.q = {
-      dedupe: db.prepare(
-        `INSERT INTO dedupe (message_id, received_at) VALUES (?, ?)
-         ON CONFLICT (message_id) DO UPDATE SET received_at = excluded.received_at WHERE dedupe.received_at < ?`,
-      ),
+      logKey: db.prepare(`INSERT OR IGNORE INTO dedupe_log (received_at, hi, lo) VALUES (?, ?, ?)`),
+      window: db.prepare(`SELECT received_at, hi, lo FROM dedupe_log ORDER BY received_at`).raw(),
+      lastLogged: db.prepare(`SELECT coalesce(max(received_at), 0) FROM dedupe_log`).pluck(),
+      forgotten: db.prepare(`SELECT id, hi, lo, up_to FROM dedupe_forgotten WHERE id > ? ORDER BY id`).raw(),
+      noteForgotten: db.prepare(`INSERT INTO dedupe_forgotten (hi, lo, up_to) VALUES (?, ?, ?)`),
+      pruneLog: db.prepare(`DELETE FROM dedupe_log WHERE received_at < ?`),
+      pruneForgotten: db.prepare(`DELETE FROM dedupe_forgotten WHERE up_to < ?`),
       insert: db.prepare(`INSERT INTO inbox (kind, body, received_at) VALUES (?, ?, ?)`),
       read: db.prepare(`SELECT seq, kind, body FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`),
       lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) FROM inbox`).pluck(),
       purge: db.prepare(`DELETE FROM inbox WHERE seq <= ?`),
       depth: db.prepare(`SELECT count(*) FROM inbox WHERE seq > ?`).pluck(),
-      deleteDedupe: db.prepare(`DELETE FROM dedupe WHERE message_id = ?`),
-      pruneDedupe: db.prepare(`DELETE FROM dedupe WHERE received_at < ?`),
     };
+    moveOldDedupeTable(db);
+  }
+
+  private index: DedupeIndex | undefined;
+  private lastForgotten = 0;
+
+  /** Builds the dedupe window now rather than at the first append (for the store that appends). */
+  warmDedupe(): void {
+    this.dedupeIndex();
+  }
+
+  /** The window in memory, built from the log on first use; erasures noted since the last call applied. */
+  private dedupeIndex(): DedupeIndex {
+    let index = this.index;
+    if (!index) {
+      index = new DedupeIndex();
+      for (const [at, hi, lo] of this.q.window.iterate() as Iterable<[number, number, number]>)
+        index.add(hi, lo, at);
+      this.index = index;
+    }
+    for (const [id, hi, lo, upTo] of this.q.forgotten.all(this.lastForgotten) as [
+      number,
+      number,
+      number,
+      number,
+    ][]) {
+      index.forget(hi, lo, upTo);
+      this.lastForgotten = id;
+    }
+    return index;
   }
 
   /**
@@ -45,17 +82,23 @@ export class SqliteInbox {
   ): Promise<AppendResult> {
     const { q } = this;
     const { now, dedupeSince, purgeUpTo } = options;
-    const result = this.db.transaction((): AppendResult => {
+    const index = this.dedupeIndex();
+    /** What this transaction changed in memory, to put back if it does not commit. */
+    const changed: { hi: number; lo: number; before: number | undefined }[] = [];
+    const write = this.db.transaction((): AppendResult => {
       if (purgeUpTo > 0) q.purge.run(purgeUpTo);
       let accepted = 0;
       let duplicates = 0;
       let lastSeq = 0;
       for (const entry of entries) {
         if (entry.kind === 'message') {
-          if (q.dedupe.run(entry.message.messageId, now, dedupeSince).changes === 0) {
+          const { hi, lo } = hashMessageId(entry.message.messageId);
+          if (index.seenSince(hi, lo, dedupeSince)) {
             duplicates++;
             continue;
           }
+          changed.push({ hi, lo, before: index.add(hi, lo, now) });
+          q.logKey.run(now, hi, lo);
           const json = entry.json ?? JSON.stringify(entry.message);
           lastSeq = Number(q.insert.run('message', json, now).lastInsertRowid);
           accepted++;
@@ -65,7 +108,15 @@ export class SqliteInbox {
         }
       }
       return { accepted, duplicates, lastSeq };
-    })();
+    });
+    let result: AppendResult;
+    try {
+      result = write();
+    } catch (error) {
+      for (let i = changed.length - 1; i >= 0; i--)
+        index.undo(changed[i]!.hi, changed[i]!.lo, changed[i]!.before);
+      throw error;
+    }
     await this.walSync?.sync();
     return result;
   }
@@ -90,20 +141,65 @@ export class SqliteInbox {
     return this.q.depth.get(cursor) as number;
   }
 
-  /** Forgets these dedupe keys (an erasure), durably. */
+  /**
+   * Forgets these dedupe keys (an erasure), durably: each is noted with the newest time logged so
+   * far, so that the key counts as unseen until it is accepted again.
+   */
   async forget(messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0) return;
     this.db.transaction(() => {
-      for (const id of messageIds) this.q.deleteDedupe.run(id);
+      const upTo = this.q.lastLogged.get() as number;
+      for (const id of messageIds) {
+        const { hi, lo } = hashMessageId(id);
+        this.q.noteForgotten.run(hi, lo, upTo);
+        this.index?.forget(hi, lo, upTo);
+      }
     })();
     await this.walSync?.sync();
   }
 
+  /** Drops the keys accepted before `before`; returns how many log rows went. */
   pruneDedupe(before: EpochMs): number {
-    return this.q.pruneDedupe.run(before).changes;
+    const pruned = this.db.transaction(() => {
+      this.q.pruneForgotten.run(before);
+      return this.q.pruneLog.run(before).changes;
+    })();
+    this.index?.prune(before);
+    return pruned;
   }
 
   async close(): Promise<void> {
     this.db.close();
     await this.walSync?.close();
   }
+}
+
+/**
+ * Stores from before `dedupe_log` kept each key as text in `dedupe`: hash them into the log, once,
+ * and drop the old table (whichever connection opens the file first does it).
+ */
+function moveOldDedupeTable(db: Database.Database): void {
+  const exists = () =>
+    db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dedupe'`).get();
+  if (!exists()) return;
+  db.transaction(() => {
+    if (!exists()) return;
+    const log = db.prepare(`INSERT OR IGNORE INTO dedupe_log (received_at, hi, lo) VALUES (?, ?, ?)`);
+    const page = db
+      .prepare(
+        `SELECT message_id, received_at FROM dedupe WHERE message_id > ? ORDER BY message_id LIMIT 10000`,
+      )
+      .raw();
+    // Page by page: a statement cannot run on the connection while another is being iterated.
+    for (let after = ''; ;) {
+      const rows = page.all(after) as [string, number][];
+      for (const [id, at] of rows) {
+        const { hi, lo } = hashMessageId(id);
+        log.run(at, hi, lo);
+      }
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]![0];
+    }
+    db.exec(`DROP TABLE dedupe`);
+  }).immediate();
 }

@@ -19,6 +19,22 @@ export const INBOX_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX dedupe_received_at ON dedupe (received_at);
   `,
+  // The dedupe keys as 64-bit hashes in arrival order, for the in-memory window (`DedupeIndex`);
+  // `SqliteInbox` moves the old table's keys here and drops it. Erasures are noted, not deleted.
+  `
+  CREATE TABLE dedupe_log (
+    received_at INTEGER NOT NULL,
+    hi INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    PRIMARY KEY (received_at, hi, lo)
+  ) WITHOUT ROWID;
+  CREATE TABLE dedupe_forgotten (
+    id INTEGER PRIMARY KEY,
+    hi INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    up_to INTEGER NOT NULL
+  );
+  `,
 ];
 
 /**

@@ -7,12 +7,13 @@ import { test } from 'node:test';
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import { createProfile } from '../../core/profiles/profile.js';
 import { membershipEvent } from '../../core/segments/segment-step.js';
+import { resolveBatch } from '../../core/profiles/resolve-batch.js';
 import type { InboundMessage } from '../../core/messages/inbound-message.js';
 import { describeStoreContract } from '../store-contract.js';
 import { matcherKey } from '../../core/segments/aggregates.js';
 import { compileSegmentsSql } from '../../core/segments/compile-batch-sql.js';
 import type { SegmentDefinition } from '../../core/segments/definition.js';
-import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { INBOX_MIGRATIONS, SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { syncEventPropertyIndexes } from './sqlite-segment-indexes.js';
 import { createInboxFence, openSqliteStore } from './sqlite-store.js';
 
@@ -109,6 +110,82 @@ test('the engine may read an entry before it is durable, but commits past it onl
     await Promise.all([appended, committed]);
     assert.deepEqual(order, ['durable', 'consumed']);
     assert.deepEqual(await engine.readInbox(10), []);
+    await engine.close();
+    await http.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dedupe keys: kept across reopen, moved from the old table, put back when an append fails, forgotten across connections', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
+  try {
+    const path = join(dir, 'orkestra.db');
+    const message = (id: string, extra: Record<string, unknown> = {}) =>
+      ({
+        kind: 'message',
+        message: {
+          type: 'track',
+          userId: 'u',
+          event: 'x',
+          messageId: id,
+          timestamp: '2026-01-01T00:00:00.000Z',
+          receivedAt: '2026-01-01T00:00:00.000Z',
+          ...extra,
+        },
+      }) as never;
+    const window = { now: 5000 as EpochMs, dedupeSince: 0 as EpochMs };
+    // An inbox file from before dedupe_log: its keys are in the old text-keyed table.
+    const old = new Database(join(dir, 'inbox.db'));
+    old.exec(INBOX_MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO dedupe (message_id, received_at) VALUES ('legacy', 1000)`).run();
+    old.close();
+    const first = openSqliteStore({ path });
+    assert.deepEqual(await first.appendToInbox([message('legacy'), message('new')], window), {
+      accepted: 1,
+      duplicates: 1,
+      lastSeq: 1,
+    });
+    // A failed transaction leaves the window as it was: the id is not taken for a message never stored.
+    await assert.rejects(first.appendToInbox([message('doomed'), message('bad', { n: 1n })], window));
+    assert.equal((await first.appendToInbox([message('doomed')], window)).accepted, 1);
+    await first.close();
+    const raw = new Database(join(dir, 'inbox.db'), { readonly: true });
+    const tables = raw
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+      .pluck()
+      .all();
+    raw.close();
+    assert.ok(!tables.includes('dedupe'), 'the old table is gone once its keys are moved');
+    const http = openSqliteStore({ path, inboxFence: { buffer: createInboxFence(), role: 'append' } });
+    const again = await http.appendToInbox(
+      ['legacy', 'new', 'doomed', 'bad'].map((id) => message(id)),
+      window,
+    );
+    assert.deepEqual([again.accepted, again.duplicates], [1, 3], 'the window is rebuilt from the file');
+    // The engine applies an erasure on its own connection; the appending store learns of it.
+    const engine = openSqliteStore({ path });
+    const found = await engine.readInbox(10);
+    assert.deepEqual(
+      found.map((r) => (r.kind === 'message' ? r.message.messageId : r.kind)),
+      ['new', 'doomed', 'bad'],
+    );
+    const inputs = found.flatMap((r) => (r.kind === 'message' ? [{ seq: r.seq, message: r.message }] : []));
+    const plan = resolveBatch(
+      inputs,
+      { identities: new Map(), profiles: new Map() },
+      { newProfileId: () => 'prf_u' as ProfileId, mergeOnEmail: true },
+    );
+    await engine.commitBatch(plan, found[found.length - 1]!.seq);
+    const owner = (await engine.findOwners(['user_id:u'] as never)).get('user_id:u')!;
+    await engine.eraseProfile(owner, found[found.length - 1]!.seq);
+    const after = await http.appendToInbox([message('new'), message('legacy')], window);
+    assert.deepEqual(
+      [after.accepted, after.duplicates],
+      [1, 1],
+      "the erased person's keys are forgotten, others kept",
+    );
     await engine.close();
     await http.close();
   } finally {

@@ -164,6 +164,8 @@ class SqliteStore extends SqliteSegmentStore implements Store {
     this.fence = options.fence && new BigInt64Array(options.fence.buffer, 0, 1);
     // What is in the file when it opens survived whatever ended the last run: it is durable.
     if (this.fence && options.fence?.role === 'append') this.raiseFence(this.inbox.lastSeq());
+    // The appending store's dedupe window is read into memory now, not during the first request.
+    if (options.fence?.role === 'append') this.inbox.warmDedupe();
     this.q = {
       owner: db.prepare(`SELECT profile_id FROM identities WHERE kind = ? AND value = ?`).pluck(),
       profileState: db.prepare(`SELECT state FROM profiles WHERE id = ? AND merged_into IS NULL`).pluck(),
