@@ -14,6 +14,7 @@
  *   node --import tsx bench/ingest.ts [--runs 3] [--seconds 5] [--warmup 3] [--rate 2000]
  *     [--only batch|single|fixedRate|paced] [--profile <dir>]   (CPU + SQL profile of Orkestra)
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,13 +77,12 @@ function createTrackSource(seed: number) {
     device: createWebDevice(rng),
     ...(i % 2 === 0 ? { userId: `user-${i}` } : {}),
   }));
-  const runTag = Date.now().toString(36);
-  let counter = 0;
   const pickFrom = <T>(r: Random, items: readonly T[]): T => items[Math.floor(r.next() * items.length)]!;
   const track = (): string => {
     const person = pickFrom(rng, people);
     const ids = {
-      messageId: `ajs-${runTag}-${(counter++).toString(36)}`,
+      // Random, as analytics.js and RudderStack's SDKs make them (what dedupe finds hardest).
+      messageId: `ajs-next-${randomUUID()}`,
       device: person.device,
       userId: person.userId,
       timestamp: new Date().toISOString(),
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   const sample = source.track();
   console.log(
     `Ingest benchmark: Orkestra vs bare Fastify, ${RUNS} × ${SECONDS} s per figure (median), ` +
-      `track messages of ~${Buffer.byteLength(sample)} bytes, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}`,
+      `track messages of ~${Buffer.byteLength(sample)} bytes with random messageIds, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}`,
   );
   log('starting Orkestra (bin/orkestra.js serve) and the Fastify baseline as child processes');
   const [orkestra, baseline] = await Promise.all([
