@@ -7,6 +7,9 @@ import type { WalSync } from './wal-sync.js';
 
 type Row = Record<string, unknown>;
 
+/** A dedupe window this large is announced as it is read at open (about a second per million keys). */
+export const LARGE_WINDOW = 250_000;
+
 /**
  * The inbox file (`inbox.db`): accepted inputs waiting for the engine, and the dedupe keys. Its one
  * writer is the HTTP thread (appends, and deleting what the engine has durably consumed); the engine
@@ -46,9 +49,18 @@ export class SqliteInbox {
   private index: DedupeIndex | undefined;
   private lastForgotten = 0;
 
-  /** Builds the dedupe window now rather than at the first append (for the store that appends). */
-  warmDedupe(): void {
+  /**
+   * Builds the dedupe window now rather than at the first append (for the store that appends). A
+   * window of `LARGE_WINDOW` keys or more takes a second or more: `report` is told as it starts and ends.
+   */
+  warmDedupe(report?: (line: string) => void): void {
+    if (this.index || !report) return void this.dedupeIndex();
+    const keys = this.db.prepare(`SELECT count(*) FROM dedupe_log`).pluck().get() as number;
+    if (keys < LARGE_WINDOW) return void this.dedupeIndex();
+    report(`inbox.db: reading ${keys.toLocaleString('en')} dedupe keys into memory…`);
+    const started = performance.now();
     this.dedupeIndex();
+    report(`inbox.db: dedupe keys read in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 
   /** The window in memory, built from the log on first use; erasures noted since the last call applied. */

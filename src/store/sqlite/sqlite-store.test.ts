@@ -16,6 +16,8 @@ import type { SegmentDefinition } from '../../core/segments/definition.js';
 import { INBOX_MIGRATIONS, SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { syncEventPropertyIndexes } from './sqlite-segment-indexes.js';
 import { createInboxFence, openSqliteStore } from './sqlite-store.js';
+import { hashMessageId } from './dedupe-index.js';
+import { LARGE_WINDOW } from './sqlite-inbox.js';
 
 describeStoreContract('sqlite (memory)', async () => openSqliteStore({ path: ':memory:' }));
 // The engine's own store remembers profiles and owners between batches: it must answer the same.
@@ -188,6 +190,41 @@ test('dedupe keys: kept across reopen, moved from the old table, put back when a
     );
     await engine.close();
     await http.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a large dedupe window is announced as it is read into memory at open', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
+  try {
+    const path = join(dir, 'orkestra.db');
+    await openSqliteStore({ path }).close();
+    const raw = new Database(join(dir, 'inbox.db'));
+    const log = raw.prepare(`INSERT INTO dedupe_log (received_at, hi, lo) VALUES (?, ?, ?)`);
+    raw.transaction(() => {
+      for (let i = 0; i < LARGE_WINDOW; i++) {
+        const { hi, lo } = hashMessageId(`m-${i}`);
+        log.run(1000 + i, hi, lo);
+      }
+    })();
+    raw.close();
+    const lines: string[] = [];
+    const store = openSqliteStore({
+      path,
+      inboxFence: { buffer: createInboxFence(), role: 'append' },
+      onMigrate: (line) => lines.push(line),
+    });
+    assert.equal(lines.length, 2, lines.join('\n'));
+    assert.match(lines[0]!, /reading 250,000 dedupe keys into memory/);
+    assert.match(lines[1]!, /dedupe keys read in \d+\.\d s/);
+    const message = { type: 'track', userId: 'u', event: 'x', messageId: 'm-249999' } as never;
+    const again = await store.appendToInbox([{ kind: 'message', message }], {
+      now: 500_000 as EpochMs,
+      dedupeSince: 0 as EpochMs,
+    });
+    assert.equal(again.duplicates, 1);
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

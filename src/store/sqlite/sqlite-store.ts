@@ -63,7 +63,10 @@ export interface SqliteStoreOptions {
    * caller's: for the engine's worker, which then never stops for a checkpoint. File paths only.
    */
   readonly checkpointThread?: boolean;
-  /** Told of each schema migration of an existing store, as it starts and ends (see `openDatabase`). */
+  /**
+   * Told of each schema migration of an existing store, and of a large dedupe window being read into
+   * memory, as they start and end (see `openDatabase`, `SqliteInbox.warmDedupe`).
+   */
   readonly onMigrate?: (line: string) => void;
   /**
    * The durable end of the inbox, shared between the store that appends (the HTTP thread's) and the
@@ -133,6 +136,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     checkpointer,
     durableFile,
     fence: options.inboxFence,
+    onMigrate: options.onMigrate,
   });
 }
 
@@ -157,6 +161,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
       /** Where a checkpoint thread (this process's engine or another's) records the durable cursor. */
       durableFile: string | undefined;
       fence: InboxFence | undefined;
+      onMigrate: ((line: string) => void) | undefined;
     },
   ) {
     super(db);
@@ -165,7 +170,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
     // What is in the file when it opens survived whatever ended the last run: it is durable.
     if (this.fence && options.fence?.role === 'append') this.raiseFence(this.inbox.lastSeq());
     // The appending store's dedupe window is read into memory now, not during the first request.
-    if (options.fence?.role === 'append') this.inbox.warmDedupe();
+    if (options.fence?.role === 'append') this.inbox.warmDedupe(options.onMigrate);
     this.q = {
       owner: db.prepare(`SELECT profile_id FROM identities WHERE kind = ? AND value = ?`).pluck(),
       profileState: db.prepare(`SELECT state FROM profiles WHERE id = ? AND merged_into IS NULL`).pluck(),
