@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { EpochMs } from '../core/brand.js';
 import type { AppendResult, InboxEntry, Store } from '../store/store.js';
 import { GroupCommitter } from './group-commit.js';
@@ -15,11 +17,13 @@ function slowDiskStore() {
   const store = {
     appendToInbox(entries: readonly InboxEntry[]): Promise<AppendResult> {
       writes.push(entries.map((e) => (e.kind === 'message' ? e.message.messageId : 'erase')));
-      seq += entries.length;
+      const accepted = entries.length;
+      seq += accepted;
       const lastSeq = seq;
+      // Like SQLite's, this store keeps nothing of the entries once written.
       return new Promise((resolve, reject) => {
         settlers.push({
-          resolve: () => resolve({ accepted: entries.length, duplicates: 0, lastSeq }),
+          resolve: () => resolve({ accepted, duplicates: 0, lastSeq }),
           reject,
         });
       });
@@ -79,4 +83,23 @@ test('a failed commit rejects the callers whose entries it held; the next group 
   disk.settle(1);
   await b;
   assert.deepEqual(commits, [2], 'the engine is told only of durable commits');
+});
+
+test('once written, the messages are let go while their sync runs', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const disk = slowDiskStore();
+  const { c } = committer(disk.store);
+  let message: object | undefined = { messageId: 'big', payload: 'x'.repeat(100_000) };
+  const held = new WeakRef(message);
+  const appended = c.append([{ kind: 'message', message } as unknown as InboxEntry]);
+  message = undefined;
+  await tick();
+  assert.deepEqual(disk.writes, [['big']], 'written');
+  gc();
+  await tick();
+  gc();
+  assert.equal(held.deref(), undefined, 'collected before the sync has ended');
+  disk.settle(0);
+  await appended;
 });

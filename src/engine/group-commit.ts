@@ -2,7 +2,8 @@ import type { EpochMs } from '../core/brand.js';
 import type { AppendResult, InboxEntry, Store } from '../store/store.js';
 
 interface Waiter {
-  readonly entries: readonly InboxEntry[];
+  /** Dropped once written, so that a request's messages do not outlive the write while its sync runs. */
+  entries: readonly InboxEntry[] | undefined;
   readonly resolve: (r: AppendResult) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -56,19 +57,14 @@ export class GroupCommitter {
     const max = this.options.maxEntries ?? 20_000;
     const group: Waiter[] = [];
     let count = 0;
-    while (this.pending.length > 0 && (count === 0 || count + this.pending[0]!.entries.length <= max)) {
+    while (this.pending.length > 0 && (count === 0 || count + this.pending[0]!.entries!.length <= max)) {
       const w = this.pending.shift()!;
       group.push(w);
-      count += w.entries.length;
+      count += w.entries!.length;
     }
     this.pendingCount -= count;
     try {
-      const now = this.options.clock();
-      const entries = group.length === 1 ? group[0]!.entries : group.flatMap((w) => w.entries);
-      const result = await this.options.store.appendToInbox(entries, {
-        now,
-        dedupeSince: (now - this.options.dedupeWindowMs) as EpochMs,
-      });
+      const result = await this.write(group);
       for (const w of group) w.resolve(result);
       if (result.lastSeq > 0) this.options.onCommit?.(result.lastSeq);
     } catch (error) {
@@ -77,6 +73,21 @@ export class GroupCommitter {
       this.running = false;
       if (this.pending.length > 0) this.schedule();
     }
+  }
+
+  /**
+   * Hands the group's entries to the store and lets go of them: a store that needs them until its
+   * commit keeps its own reference. Held across the sync, a busy server's messages lived long enough
+   * to be promoted to the old generation, and died there.
+   */
+  private write(group: Waiter[]): Promise<AppendResult> {
+    const now = this.options.clock();
+    const entries = group.length === 1 ? group[0]!.entries! : group.flatMap((w) => w.entries!);
+    for (const w of group) w.entries = undefined;
+    return this.options.store.appendToInbox(entries, {
+      now,
+      dedupeSince: (now - this.options.dedupeWindowMs) as EpochMs,
+    });
   }
 
   /** Entries waiting for their commit. */

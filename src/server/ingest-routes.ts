@@ -45,6 +45,7 @@ const SINGLE: readonly [SegmentMessageType, z.ZodType][] = [
 ];
 
 const successSchema = z.object({ success: z.literal(true) });
+const SUCCESS = { success: true } as const;
 
 /**
  * The Segment HTTP Tracking API (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/):
@@ -71,7 +72,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
     }
   };
 
-  const accept = async (writeKey: string, batch: ParsedBatch): Promise<{ success: true }> => {
+  const accept = (writeKey: string, batch: ParsedBatch): Promise<{ success: true }> => {
     const receivedAt = deps.clock();
     const receivedAtIso = new Date(receivedAt).toISOString();
     const tooBig: FieldIssue[] = [];
@@ -95,8 +96,8 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
     if (tooBig.length > 0) throw HttpError.invalid(tooBig.slice(0, 100));
     // A refused request takes nothing from the rate limit.
     admit(writeKey, Math.max(1, batch.messages.length));
-    if (entries.length > 0) await deps.committer.append(entries);
-    return { success: true };
+    // The messages are not held while the commit syncs: a request's only reference is the committer's.
+    return entries.length > 0 ? deps.committer.append(entries).then(() => SUCCESS) : Promise.resolve(SUCCESS);
   };
 
   for (const [type, schema] of SINGLE) {
@@ -113,6 +114,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
         const writeKey = requireWriteKey(request, deps.writeKeys);
         const parsed = parseMessage(request.body, { impliedType: type, bodyBytes: request.bodyBytes });
         if (!parsed.ok) throw HttpError.invalid(parsed.error);
+        request.body = undefined; // see `accept`
         return accept(writeKey, { messages: [parsed.value] });
       },
     });
@@ -133,6 +135,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
         // Sizes are checked on the normalised JSON the inbox needs anyway (see `accept`).
         const parsed = parseBatch(request.body, request.bodyBytes, { sizeCheckedLater: true });
         if (!parsed.ok) throw HttpError.invalid(parsed.error);
+        request.body = undefined; // see `accept`
         return accept(writeKey, parsed.value);
       },
     });

@@ -88,10 +88,30 @@ export class SqliteInbox {
    * Appends in one transaction (deleting entries up to `purgeUpTo` first, when given), skipping
    * messages whose id was seen after `dedupeSince`; resolves once the commit is durable.
    */
-  async append(
+  append(
     entries: readonly InboxEntry[],
     options: { now: EpochMs; dedupeSince: EpochMs; purgeUpTo: number },
   ): Promise<AppendResult> {
+    let result: AppendResult;
+    try {
+      result = this.write(entries, options);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    // Not an async function: nothing of the entries stays referenced while the sync runs.
+    return this.durable(result);
+  }
+
+  private async durable(result: AppendResult): Promise<AppendResult> {
+    await this.walSync?.sync();
+    return result;
+  }
+
+  /** The append's transaction; the window in memory is put back if it does not commit. */
+  private write(
+    entries: readonly InboxEntry[],
+    options: { now: EpochMs; dedupeSince: EpochMs; purgeUpTo: number },
+  ): AppendResult {
     const { q } = this;
     const { now, dedupeSince, purgeUpTo } = options;
     const index = this.dedupeIndex();
@@ -121,16 +141,13 @@ export class SqliteInbox {
       }
       return { accepted, duplicates, lastSeq };
     });
-    let result: AppendResult;
     try {
-      result = write();
+      return write();
     } catch (error) {
       for (let i = changed.length - 1; i >= 0; i--)
         index.undo(changed[i]!.hi, changed[i]!.lo, changed[i]!.before);
       throw error;
     }
-    await this.walSync?.sync();
-    return result;
   }
 
   /** Entries after `cursor`, in order. */

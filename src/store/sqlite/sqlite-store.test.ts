@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { EpochMs, ProfileId } from '../../core/brand.js';
 import { createProfile } from '../../core/profiles/profile.js';
 import { membershipEvent } from '../../core/segments/segment-step.js';
@@ -224,6 +226,37 @@ test('a large dedupe window is announced as it is read into memory at open', asy
       dedupeSince: 0 as EpochMs,
     });
     assert.equal(again.duplicates, 1);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an append keeps nothing of its messages while its fsync runs', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
+  try {
+    const store = openSqliteStore({ path: join(dir, 'orkestra.db') });
+    let message: object | undefined = {
+      type: 'track',
+      userId: 'u',
+      event: 'x',
+      messageId: 'm',
+      big: 'x'.repeat(1e5),
+    };
+    const held = new WeakRef(message);
+    // A WeakRef keeps its target until the job that made it ends.
+    await new Promise((r) => setImmediate(r));
+    const appended = store.appendToInbox([{ kind: 'message', message: message as never }], {
+      now: 1000 as EpochMs,
+      dedupeSince: 0 as EpochMs,
+    });
+    message = undefined;
+    await Promise.resolve(); // a microtask: this frame lets go of its temporaries, and no I/O callback can run yet
+    gc();
+    assert.equal(held.deref(), undefined);
+    assert.equal((await appended).accepted, 1);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

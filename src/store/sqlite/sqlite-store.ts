@@ -270,16 +270,23 @@ class SqliteStore extends SqliteSegmentStore implements Store {
     return Math.max(this.cursor(DURABLE_KEY), Math.min(file, this.cursor()));
   }
 
-  async appendToInbox(
+  appendToInbox(
     entries: readonly InboxEntry[],
     { now, dedupeSince }: { now: EpochMs; dedupeSince: EpochMs },
   ): Promise<AppendResult> {
     // Consumed entries are deleted here, by the inbox's only writer, rather than by the engine.
-    const purgeUpTo = now - this.lastPurge >= PURGE_EVERY_MS ? this.durableCursor() : 0;
+    let purgeUpTo = 0;
+    try {
+      purgeUpTo = now - this.lastPurge >= PURGE_EVERY_MS ? this.durableCursor() : 0;
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     if (purgeUpTo > 0) this.lastPurge = now;
-    const result = await this.inbox.append(entries, { now, dedupeSince, purgeUpTo });
-    this.raiseFence(result.lastSeq);
-    return result;
+    // Not async: the entries are not kept referenced while the sync runs (see `GroupCommitter`).
+    return this.inbox.append(entries, { now, dedupeSince, purgeUpTo }).then((result) => {
+      this.raiseFence(result.lastSeq);
+      return result;
+    });
   }
 
   private raiseFence(seq: number): void {
