@@ -21,15 +21,24 @@ import { createInboxFence, openSqliteStore } from './sqlite-store.js';
 import { hashMessageId } from './dedupe-index.js';
 import { LARGE_WINDOW } from './sqlite-inbox.js';
 
+/** Runs `body` with a fresh directory, removed afterwards whatever happens. */
+async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describeStoreContract('sqlite (memory)', async () => openSqliteStore({ path: ':memory:' }));
 // The engine's own store remembers profiles and owners between batches: it must answer the same.
 describeStoreContract('sqlite (memory, profile cache)', async () =>
   openSqliteStore({ path: ':memory:', cacheProfiles: 1000 }),
 );
 
-test('a file store keeps what was committed across reopen, and migrates once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
-  try {
+test('a file store keeps what was committed across reopen, and migrates once', () =>
+  inTempDir(async (dir) => {
     const path = join(dir, 'db', 'orkestra.db');
     const first = openSqliteStore({ path });
     const message = { type: 'track', userId: 'u', event: 'x', messageId: 'm1' } as unknown as InboundMessage;
@@ -41,14 +50,10 @@ test('a file store keeps what was committed across reopen, and migrates once', a
     const second = openSqliteStore({ path });
     assert.equal(await second.inboxDepth(), 1);
     await second.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('the inbox forgets consumed entries only once the state that consumed them is durable', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
-  try {
+test('the inbox forgets consumed entries only once the state that consumed them is durable', () =>
+  inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');
     // The engine's connection commits without fsync; the HTTP thread's appends purge the inbox.
     const engine = openSqliteStore({ path, engineSynchronous: 'normal' });
@@ -78,14 +83,10 @@ test('the inbox forgets consumed entries only once the state that consumed them 
     );
     await engine.close();
     await http.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('the engine may read an entry before it is durable, but commits past it only once it is (the inbox fence)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
-  try {
+test('the engine may read an entry before it is durable, but commits past it only once it is (the inbox fence)', () =>
+  inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');
     const fence = createInboxFence();
     const setup = openSqliteStore({ path });
@@ -116,14 +117,10 @@ test('the engine may read an entry before it is durable, but commits past it onl
     assert.deepEqual(await engine.readInbox(10), []);
     await engine.close();
     await http.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('dedupe keys: kept across reopen, moved from the old table, put back when an append fails, forgotten across connections', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
-  try {
+test('dedupe keys: kept across reopen, moved from the old table, put back when an append fails, forgotten across connections', () =>
+  inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');
     const message = (id: string, extra: Record<string, unknown> = {}) =>
       ({
@@ -192,14 +189,10 @@ test('dedupe keys: kept across reopen, moved from the old table, put back when a
     );
     await engine.close();
     await http.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a large dedupe window is announced as it is read into memory at open', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
-  try {
+test('a large dedupe window is announced as it is read into memory at open', () =>
+  inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');
     await openSqliteStore({ path }).close();
     const raw = new Database(join(dir, 'inbox.db'));
@@ -227,16 +220,12 @@ test('a large dedupe window is announced as it is read into memory at open', asy
     });
     assert.equal(again.duplicates, 1);
     await store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('an append keeps nothing of its messages while its fsync runs', async () => {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
-  try {
+test('an append keeps nothing of its messages while its fsync runs', () =>
+  inTempDir(async (dir) => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
     const store = openSqliteStore({ path: join(dir, 'orkestra.db') });
     let message: object | undefined = {
       type: 'track',
@@ -258,14 +247,10 @@ test('an append keeps nothing of its messages while its fsync runs', async () =>
     assert.equal(held.deref(), undefined);
     assert.equal((await appended).accepted, 1);
     await store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('with a checkpoint thread, the inbox is purged up to the cursor that thread made durable, never past the cursor', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
-  try {
+test('with a checkpoint thread, the inbox is purged up to the cursor that thread made durable, never past the cursor', () =>
+  inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');
     const engine = openSqliteStore({ path, engineSynchronous: 'normal', checkpointThread: true });
     const http = openSqliteStore({ path });
@@ -297,10 +282,7 @@ test('with a checkpoint thread, the inbox is purged up to the cursor that thread
     assert.deepEqual(inboxSeqs(), [3, 4]);
     await engine.close();
     await http.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('the timeline merges membership changes (kept once, in segment_changes) with stored events, newest first, page by page', async () => {
   const store = openSqliteStore({ path: ':memory:' });
@@ -399,9 +381,8 @@ function openBefore(path: string, marker: string): Database.Database {
   return db;
 }
 
-test('a store from before profiles moved to a rowid table keeps its profiles, read in the current form', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
-  try {
+test('a store from before profiles moved to a rowid table keeps its profiles, read in the current form', () =>
+  inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');
     // The schema as the previous version left it, with a profile it wrote.
     const old = openBefore(path, 'profiles_rowid');
@@ -447,14 +428,10 @@ test('a store from before profiles moved to a rowid table keeps its profiles, re
       1,
     );
     db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("segments in SQL read an event name's rows from indexes in arrival order, so that a new event dirties no random leaf", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orkestra-sqlite-'));
-  try {
+test("segments in SQL read an event name's rows from indexes in arrival order, so that a new event dirties no random leaf", () =>
+  inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');
     // A store from before: events of a name were indexed by profile.
     openBefore(path, 'events_track_seq').close();
@@ -520,7 +497,4 @@ test("segments in SQL read an event name's rows from indexes in arrival order, s
       new RegExp(`^SEARCH e USING INDEX ${propsIndex} \\(name=\\?\\); USE TEMP B-TREE FOR GROUP BY$`),
     );
     db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
