@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EpochMs } from '../src/core/brand.js';
 import type { InboundMessage } from '../src/core/messages/inbound-message.js';
-import { hashMessageId } from '../src/store/sqlite/dedupe-index.js';
+import { hashMessageId, packKeys } from '../src/store/sqlite/dedupe-index.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { createLog, formatNumber, formatTable, median, writeResults } from './support/report.js';
 
@@ -56,12 +56,16 @@ for (const shape of SHAPES) {
     await openSqliteStore({ path, synchronous: 'normal' }).close(); // creates both files' schemas
     // Preload the window straight into the table: the ids, not the inbox rows, are what is measured.
     const raw = new Database(join(dir, 'inbox.db'));
-    const insert = raw.prepare('INSERT OR IGNORE INTO dedupe_log (received_at, hi, lo) VALUES (?, ?, ?)');
+    const insert = raw.prepare('INSERT INTO dedupe_keys (received_at, keys) VALUES (?, ?)');
     let n = 0;
     raw.transaction(() => {
-      for (; n < PRELOAD; n++) {
-        const { hi, lo } = hashMessageId(shape.next(n));
-        insert.run(1, hi, lo);
+      while (n < PRELOAD) {
+        const halves: number[] = [];
+        for (const end = Math.min(PRELOAD, n + 1000); n < end; n++) {
+          const { hi, lo } = hashMessageId(shape.next(n));
+          halves.push(hi, lo);
+        }
+        insert.run(1, packKeys(halves));
       }
     })();
     raw.close();

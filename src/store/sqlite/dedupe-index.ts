@@ -1,7 +1,7 @@
 /**
  * The dedupe window in memory: a 64-bit hash of each `messageId` and when it was seen, in an
  * open-addressing table (16 bytes a slot, at most half full). The inbox file keeps the same keys in
- * arrival order (`dedupe_log`), so that the table can be rebuilt at start; what it saves is a B-tree
+ * arrival order (`dedupe_keys`), so that the table can be rebuilt at start; what it saves is a B-tree
  * keyed by the id itself, where every random id (a UUID) dirtied a leaf of its own: 37 µs a message
  * with a million ids in the window, against about 1 for an append in arrival order (`bench/dedupe.ts`).
  *
@@ -126,4 +126,22 @@ export function hashMessageId(id: string): { hi: number; lo: number } {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return { hi: h2 >>> 0, lo: h1 >>> 0 };
+}
+
+/**
+ * Dedupe keys as `dedupe_keys` stores them: one blob per append, each key 8 bytes (hi, lo as
+ * little-endian 32-bit words), so that an append logs its keys in one row whatever their number.
+ * @example packKeys([hi1, lo1, hi2, lo2]).length === 16
+ */
+export function packKeys(halves: readonly number[]): Buffer {
+  const blob = Buffer.allocUnsafe(halves.length * 4);
+  for (let i = 0; i < halves.length; i++) blob.writeUInt32LE(halves[i]!, i * 4);
+  return blob;
+}
+
+/** Calls `each` with every key of a blob made by `packKeys`, in order. */
+export function forEachPackedKey(blob: Uint8Array, each: (hi: number, lo: number) => void): void {
+  const view = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  for (let offset = 0; offset + 8 <= view.length; offset += 8)
+    each(view.readUInt32LE(offset), view.readUInt32LE(offset + 4));
 }

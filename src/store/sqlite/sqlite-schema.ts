@@ -35,6 +35,18 @@ export const INBOX_MIGRATIONS: readonly string[] = [
     up_to INTEGER NOT NULL
   );
   `,
+  // One row per append rather than two per message: an inbox row holds `n` messages (its seq is the
+  // last one's; they are seq - n + 1 … seq), and the append's dedupe keys are one blob of 8 bytes a key.
+  // A row per message cost the HTTP thread two B-tree inserts a message (about 12 µs of its 28).
+  // `SqliteInbox` moves `dedupe_log`'s keys here and drops it.
+  `
+  ALTER TABLE inbox ADD COLUMN n INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE dedupe_keys (
+    received_at INTEGER NOT NULL,
+    keys BLOB NOT NULL
+  );
+  CREATE INDEX dedupe_keys_received_at ON dedupe_keys (received_at);
+  `,
 ];
 
 /**

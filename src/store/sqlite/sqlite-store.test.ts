@@ -18,8 +18,8 @@ import type { SegmentDefinition } from '../../core/segments/definition.js';
 import { INBOX_MIGRATIONS, SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { syncEventPropertyIndexes } from './sqlite-segment-indexes.js';
 import { createInboxFence, openSqliteStore } from './sqlite-store.js';
-import { hashMessageId } from './dedupe-index.js';
-import { LARGE_WINDOW } from './sqlite-inbox.js';
+import { hashMessageId, packKeys } from './dedupe-index.js';
+import { LARGE_WINDOW, ROW_MESSAGES } from './sqlite-inbox.js';
 
 /** Runs `body` with a fresh directory, removed afterwards whatever happens. */
 async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
@@ -191,16 +191,165 @@ test('dedupe keys: kept across reopen, moved from the old table, put back when a
     await http.close();
   }));
 
+test('an append writes its messages as few rows, each message keeping a seq of its own; a read may stop and resume inside a row', () =>
+  inTempDir(async (dir) => {
+    const path = join(dir, 'orkestra.db');
+    const http = openSqliteStore({ path });
+    const engine = openSqliteStore({ path });
+    const track = (id: string) =>
+      ({ kind: 'message', message: { type: 'track', userId: 'u', event: 'x', messageId: id } }) as never;
+    const window = { now: 1000 as EpochMs, dedupeSince: 0 as EpochMs };
+    const many = Array.from({ length: ROW_MESSAGES + 5 }, (_, i) => track(`m${i}`));
+    const first = await http.appendToInbox(
+      [...many, track('m0'), { kind: 'erase', profileId: 'p' as ProfileId }, track('last')],
+      window,
+    );
+    assert.deepEqual(first, { accepted: ROW_MESSAGES + 6, duplicates: 1, lastSeq: ROW_MESSAGES + 7 });
+    const raw = new Database(join(dir, 'inbox.db'), { readonly: true });
+    const rows = () => raw.prepare('SELECT seq, n, kind FROM inbox ORDER BY seq').raw().all();
+    assert.deepEqual(rows(), [
+      [ROW_MESSAGES, ROW_MESSAGES, 'message'],
+      [ROW_MESSAGES + 5, 5, 'message'],
+      [ROW_MESSAGES + 6, 1, 'erase'],
+      [ROW_MESSAGES + 7, 1, 'message'],
+    ]);
+    assert.equal(
+      raw.prepare('SELECT count(*) FROM dedupe_keys').pluck().get(),
+      1,
+      "an append's keys are one row",
+    );
+    // The engine reads 7 messages (a row cut part-way), commits, and reads on from the 8th.
+    const head = await engine.readInbox(7);
+    assert.deepEqual(
+      head.map((r) => r.seq),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
+    await engine.commitBatch({ merges: [], identities: new Map(), events: [], profiles: [] }, 7);
+    assert.equal(await engine.inboxDepth(), ROW_MESSAGES + 7 - 7);
+    const rest = await engine.readInbox(10_000);
+    assert.equal(rest.length, ROW_MESSAGES);
+    assert.deepEqual(
+      rest.slice(0, 2).map((r) => (r.kind === 'message' ? [r.seq, r.message.messageId] : r.kind)),
+      [
+        [8, 'm7'],
+        [9, 'm8'],
+      ],
+    );
+    assert.deepEqual(
+      rest.slice(-3).map((r) => (r.kind === 'message' ? r.message.messageId : r.kind)),
+      [`m${ROW_MESSAGES + 4}`, 'erase', 'last'],
+    );
+    // Everything purged, a seq is still never given twice.
+    await engine.commitBatch(
+      { merges: [], identities: new Map(), events: [], profiles: [] },
+      ROW_MESSAGES + 7,
+    );
+    await http.appendToInbox([track('after')], { now: 5000 as EpochMs, dedupeSince: 0 as EpochMs });
+    assert.deepEqual(rows(), [[ROW_MESSAGES + 8, 1, 'message']]);
+    raw.close();
+    await engine.close();
+    await http.close();
+  }));
+
+test('an append holds the write lock from its start: a write by another connection cannot come between its read of the seq and its rows', () =>
+  inTempDir(async (dir) => {
+    const path = join(dir, 'orkestra.db');
+    const http = openSqliteStore({ path });
+    await http.appendToInbox([], { now: 1 as EpochMs, dedupeSince: 0 as EpochMs }); // schemas in place
+    // Another connection (the engine noting an erasure, a checkpoint) tries to write mid-append.
+    const other = new Database(join(dir, 'inbox.db'));
+    other.pragma('busy_timeout = 0');
+    let otherWrote: boolean | undefined;
+    const message = {
+      type: 'track',
+      userId: 'u',
+      event: 'x',
+      get messageId() {
+        try {
+          other.prepare(`INSERT INTO dedupe_forgotten (hi, lo, up_to) VALUES (1, 2, 3)`).run();
+          otherWrote = true;
+        } catch {
+          otherWrote = false; // it waits for the append's commit
+        }
+        return 'm1';
+      },
+    };
+    const appended = await http.appendToInbox([{ kind: 'message', message: message as never }], {
+      now: 1000 as EpochMs,
+      dedupeSince: 0 as EpochMs,
+    });
+    assert.equal(otherWrote, false);
+    assert.equal(appended.accepted, 1);
+    other.close();
+    await http.close();
+  }));
+
+test('an inbox with a dedupe row per key (schema 2) has them moved into one row per time', () =>
+  inTempDir(async (dir) => {
+    const path = join(dir, 'orkestra.db');
+    const old = new Database(join(dir, 'inbox.db'));
+    INBOX_MIGRATIONS.slice(0, 2).forEach((sql, v) => {
+      old.exec(sql);
+      old.pragma(`user_version = ${v + 1}`);
+    });
+    const log = old.prepare(`INSERT INTO dedupe_log (received_at, hi, lo) VALUES (?, ?, ?)`);
+    for (const [id, at] of [
+      ['a', 1000],
+      ['b', 1000],
+      ['c', 2000],
+    ] as const) {
+      const { hi, lo } = hashMessageId(id);
+      log.run(at, hi, lo);
+    }
+    old
+      .prepare(`INSERT INTO inbox (kind, body, received_at) VALUES ('message', ?, 2000)`)
+      .run(JSON.stringify({ type: 'track', userId: 'u', event: 'x', messageId: 'c' }));
+    old.close();
+    const store = openSqliteStore({ path });
+    const track = (id: string) =>
+      ({ kind: 'message', message: { type: 'track', userId: 'u', event: 'x', messageId: id } }) as never;
+    const again = await store.appendToInbox(['a', 'b', 'c', 'd'].map(track), {
+      now: 3000 as EpochMs,
+      dedupeSince: 0 as EpochMs,
+    });
+    assert.deepEqual(again, { accepted: 1, duplicates: 3, lastSeq: 2 });
+    assert.deepEqual(
+      (await store.readInbox(10)).map((r) => (r.kind === 'message' ? [r.seq, r.message.messageId] : r.kind)),
+      [
+        [1, 'c'],
+        [2, 'd'],
+      ],
+      'a row of the old layout reads as one message',
+    );
+    await store.close();
+    const raw = new Database(join(dir, 'inbox.db'), { readonly: true });
+    assert.deepEqual(
+      raw.prepare(`SELECT received_at, length(keys) FROM dedupe_keys ORDER BY received_at`).raw().all(),
+      [
+        [1000, 16],
+        [2000, 8],
+        [3000, 8],
+      ],
+    );
+    assert.equal(
+      raw.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'dedupe_log'`).pluck().get(),
+      0,
+    );
+    raw.close();
+  }));
+
 test('a large dedupe window is announced as it is read into memory at open', () =>
   inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');
     await openSqliteStore({ path }).close();
     const raw = new Database(join(dir, 'inbox.db'));
-    const log = raw.prepare(`INSERT INTO dedupe_log (received_at, hi, lo) VALUES (?, ?, ?)`);
+    const log = raw.prepare(`INSERT INTO dedupe_keys (received_at, keys) VALUES (?, ?)`);
     raw.transaction(() => {
-      for (let i = 0; i < LARGE_WINDOW; i++) {
-        const { hi, lo } = hashMessageId(`m-${i}`);
-        log.run(1000 + i, hi, lo);
+      for (let i = 0; i < LARGE_WINDOW; i += 1000) {
+        const halves = Array.from({ length: 1000 }, (_, k) => hashMessageId(`m-${i + k}`)).flatMap(
+          ({ hi, lo }) => [hi, lo],
+        );
+        log.run(1000 + i, packKeys(halves));
       }
     })();
     raw.close();
