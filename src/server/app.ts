@@ -58,13 +58,17 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerJsonBodyParser(app);
 
-  app.setErrorHandler((error: FastifyError | HttpError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
       if (error.headers) void reply.headers(error.headers);
       return reply.status(error.status).send(error.toBody());
     }
     const status = error.statusCode ?? 500;
-    if (status >= 500) app.log.error(error);
+    // Never silent: without the request logger (the default), a failure the client only sees as
+    // "internal error" still reaches the operator on stderr.
+    if (status >= 500 && deps.logger) app.log.error(error);
+    else if (status >= 500)
+      console.error(`orkestra: ${request.method} ${request.url} failed: ${error.stack ?? error.message}`);
     const code = status === 413 || (status >= 400 && status < 500) ? 'invalid_request' : 'internal';
     const http = new HttpError(code, status >= 500 ? 'internal error' : error.message);
     return reply.status(status >= 500 ? 500 : 400).send(http.toBody());
