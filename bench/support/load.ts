@@ -28,13 +28,15 @@ export interface LoadResult {
   readonly p99Ms: number;
   /** CPU the server used during the run, in % of one core. */
   readonly serverCpuPercent: number;
+  /** CPU this process (the load generator) used during the run, in % of one core. */
+  readonly clientCpuPercent: number;
   readonly seconds: number;
 }
 
 function summarise(
   latencies: number[],
   counts: { ok: number; failed: number },
-  server: { cpu: number; wall: number },
+  server: { cpu: number; wall: number; client: NodeJS.CpuUsage },
 ): LoadResult {
   latencies.sort((a, b) => a - b);
   const seconds = server.wall / 1000;
@@ -45,6 +47,7 @@ function summarise(
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
     serverCpuPercent: (100 * server.cpu) / seconds,
+    clientCpuPercent: (server.client.user + server.client.system) / 1e4 / seconds,
     seconds,
   };
 }
@@ -61,6 +64,7 @@ export function runAutocannon(
   const latencies: number[] = [];
   const counts = { ok: 0, failed: 0 };
   const cpuBefore = options.server.cpuSeconds();
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -81,7 +85,13 @@ export function runAutocannon(
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         counts.failed += result.errors + result.non2xx;
         const wall = performance.now() - started;
-        resolve(summarise(latencies, counts, { cpu: options.server.cpuSeconds() - cpuBefore, wall }));
+        resolve(
+          summarise(latencies, counts, {
+            cpu: options.server.cpuSeconds() - cpuBefore,
+            wall,
+            client: process.cpuUsage(clientBefore),
+          }),
+        );
       },
     );
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
@@ -105,6 +115,7 @@ export function runPaced(options: LoadOptions & { readonly rate: number }): Prom
   const latencies: number[] = [];
   const counts = { ok: 0, failed: 0 };
   const cpuBefore = options.server.cpuSeconds();
+  const clientBefore = process.cpuUsage();
   const start = performance.now();
   let sent = 0;
   let settled = 0;
@@ -112,7 +123,13 @@ export function runPaced(options: LoadOptions & { readonly rate: number }): Prom
     const finish = (): void => {
       agent.destroy();
       const wall = performance.now() - start;
-      resolve(summarise(latencies, counts, { cpu: options.server.cpuSeconds() - cpuBefore, wall }));
+      resolve(
+        summarise(latencies, counts, {
+          cpu: options.server.cpuSeconds() - cpuBefore,
+          wall,
+          client: process.cpuUsage(clientBefore),
+        }),
+      );
     };
     const settle = (due: number, ok: boolean, once: { done: boolean }): void => {
       if (once.done) return;
