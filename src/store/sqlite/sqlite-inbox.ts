@@ -141,7 +141,8 @@ export class SqliteInbox {
     const changed: { hi: number; lo: number; before: number | undefined }[] = [];
     const write = this.db.transaction((): AppendResult => {
       if (purgeUpTo > 0) q.purge.run(purgeUpTo);
-      let seq = (q.sequence.get() as number | undefined) ?? 0;
+      const startSeq = (q.sequence.get() as number | undefined) ?? 0;
+      let seq = startSeq;
       let accepted = 0;
       let duplicates = 0;
       const keys: number[] = [];
@@ -178,7 +179,7 @@ export class SqliteInbox {
       }
       writeLines();
       if (keys.length > 0) q.logKeys.run(now, packKeys(keys));
-      return { accepted, duplicates, lastSeq: accepted > 0 || entries.some(isErase) ? seq : 0 };
+      return { accepted, duplicates, lastSeq: seq > startSeq ? seq : 0 };
     });
     try {
       // IMMEDIATE: the seq is read first, and a read cannot become a write once another connection wrote.
@@ -259,8 +260,6 @@ export class SqliteInbox {
     await this.walSync?.close();
   }
 }
-
-const isErase = (entry: InboxEntry): boolean => entry.kind === 'erase';
 
 /**
  * Older stores kept the dedupe keys as text in `dedupe`, then as a row per key in `dedupe_log`: move
