@@ -36,18 +36,18 @@ export interface LoadResult {
 function summarise(
   latencies: number[],
   counts: { ok: number; failed: number },
-  server: { cpu: number; wall: number; client: NodeJS.CpuUsage },
+  usage: { cpu: number; wall: number; client: NodeJS.CpuUsage },
 ): LoadResult {
   latencies.sort((a, b) => a - b);
-  const seconds = server.wall / 1000;
+  const seconds = usage.wall / 1000;
   return {
     okPerSecond: counts.ok / seconds,
     ok: counts.ok,
     failed: counts.failed,
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
-    serverCpuPercent: (100 * server.cpu) / seconds,
-    clientCpuPercent: (server.client.user + server.client.system) / 1e4 / seconds,
+    serverCpuPercent: (100 * usage.cpu) / seconds,
+    clientCpuPercent: (usage.client.user + usage.client.system) / 1e4 / seconds,
     seconds,
   };
 }
