@@ -191,13 +191,15 @@ test('dedupe keys: kept across reopen, moved from the old table, put back when a
     await http.close();
   }));
 
+/** An inbox entry: a bare track message with this id. */
+const track = (id: string) =>
+  ({ kind: 'message', message: { type: 'track', userId: 'u', event: 'x', messageId: id } }) as never;
+
 test('an append writes its messages as few rows, each message keeping a seq of its own; a read may stop and resume inside a row', () =>
   inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');
     const http = openSqliteStore({ path });
     const engine = openSqliteStore({ path });
-    const track = (id: string) =>
-      ({ kind: 'message', message: { type: 'track', userId: 'u', event: 'x', messageId: id } }) as never;
     const window = { now: 1000 as EpochMs, dedupeSince: 0 as EpochMs };
     const many = Array.from({ length: ROW_MESSAGES + 5 }, (_, i) => track(`m${i}`));
     const first = await http.appendToInbox(
@@ -306,8 +308,6 @@ test('an inbox with a dedupe row per key (schema 2) has them moved into one row 
       .run(JSON.stringify({ type: 'track', userId: 'u', event: 'x', messageId: 'c' }));
     old.close();
     const store = openSqliteStore({ path });
-    const track = (id: string) =>
-      ({ kind: 'message', message: { type: 'track', userId: 'u', event: 'x', messageId: id } }) as never;
     const again = await store.appendToInbox(['a', 'b', 'c', 'd'].map(track), {
       now: 3000 as EpochMs,
       dedupeSince: 0 as EpochMs,
