@@ -13,9 +13,10 @@
  * batches hold; 10,000 is a backlog). Each pass has shoppers of its own, each with about
  * `--events-per-person` events (as the real-time benchmark's people have 6–14), since a profile's
  * segment state grows with its events in the windows. Printed: wall and CPU µs per event, median of
- * `--runs` passes, the batch sizes taking turns.
+ * `--runs` passes, the batch sizes taking turns. `--segments 0` leaves the segments out, as the
+ * pipeline benchmark does.
  *
- *   node --import tsx bench/engine.ts [--events 50000] [--events-per-person 8] [--batch 100,10000] [--runs 3]
+ *   node --import tsx bench/engine.ts [--events 50000] [--events-per-person 8] [--batch 100,10000] [--runs 3] [--segments 20]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,7 @@ const { values: flags } = parseArgs({
     'events-per-person': { type: 'string', default: '8' },
     batch: { type: 'string', default: '100,10000' },
     runs: { type: 'string', default: '3' },
+    segments: { type: 'string', default: String(BENCH_SEGMENTS.length) },
   },
 });
 const EVENTS = Number(flags.events);
@@ -52,6 +54,8 @@ const PER_PERSON = Number(flags['events-per-person']);
 const PEOPLE_PER_PASS = Math.ceil(EVENTS / PER_PERSON);
 const BATCHES = flags.batch.split(',').map(Number);
 const RUNS = Number(flags.runs);
+/** The first `--segments` of the 20: 0 is what the pipeline benchmark's engine does (no segments). */
+const SEGMENTS = BENCH_SEGMENTS.slice(0, Number(flags.segments));
 const PASSES = RUNS * BATCHES.length;
 const log = createLog();
 
@@ -98,7 +102,7 @@ try {
     writeKey: 'wk_engine_bench',
     adminKey: 'ak_engine_bench',
   });
-  for (const d of BENCH_SEGMENTS) {
+  for (const d of SEGMENTS) {
     const res = await callAdmin(runtime, 'POST', '/api/segments', d);
     if (res.status !== 200) throw new Error(`segment ${d.id}: ${res.status}`);
   }
@@ -122,7 +126,7 @@ try {
   }
   await runtime.engine.drain();
   await runtime.close();
-  log(`${BENCH_SEGMENTS.length} segments defined, ${formatNumber(shoppers.length)} shoppers signed in`);
+  log(`${SEGMENTS.length} segments defined, ${formatNumber(shoppers.length)} shoppers signed in`);
 
   // 2. The engine's store, as its worker opens it, and an appender as the HTTP thread's.
   const path = join(dataDir, 'orkestra.db');
@@ -192,7 +196,12 @@ try {
   }
   await inbox.close();
   await store.close();
-  const header = ['engine, 20 segments', 'µs/event (wall)', 'µs/event (process CPU)', 'events/s'];
+  const header = [
+    `engine, ${SEGMENTS.length} segments`,
+    'µs/event (wall)',
+    'µs/event (process CPU)',
+    'events/s',
+  ];
   console.log(`\n${formatTable(header, rows)}`);
   console.log('(process CPU includes the checkpoint thread, which runs beside the engine)');
   writeResults('engine', { goals: [], table: { header, rows }, results });

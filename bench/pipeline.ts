@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/pipeline.ts [--events 1000000] [--profiles 100000] [--connections 8]
  *     [--profile <dir>]   (CPU profiles of both threads and SQL statement times)
+ *     [--keep]            (leaves the store behind, for `bench/support/wal-frames.ts` and the like)
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +27,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '8' },
     batch: { type: 'string', default: '500' },
     profile: { type: 'string' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(flags.events);
@@ -145,7 +147,8 @@ for (let i = 0; i < PROFILES; i += Math.max(1, Math.floor(PROFILES / 200))) {
   if (pid === undefined || countOf.get(pid) !== plan.steps.length) sampleErrors++;
 }
 db.close();
-rmSync(dataDir, { recursive: true, force: true });
+if (flags.keep) console.log(`data directory kept: ${dataDir}`);
+else rmSync(dataDir, { recursive: true, force: true });
 
 const rate = EVENTS / seconds;
 const goals: GoalCheck[] = [

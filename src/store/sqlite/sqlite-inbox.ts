@@ -58,12 +58,6 @@ export class SqliteInbox {
       read: db.prepare(`SELECT seq, n, kind, body FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`).raw(),
       lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) FROM inbox`).pluck(),
       purge: db.prepare(`DELETE FROM inbox WHERE seq <= ?`),
-      depth: db
-        .prepare(
-          `SELECT coalesce(sum(n), 0), (SELECT seq - n FROM inbox WHERE seq > ? ORDER BY seq LIMIT 1)
-           FROM inbox WHERE seq > ?`,
-        )
-        .raw(),
     };
   }
 
@@ -222,10 +216,14 @@ export class SqliteInbox {
     return this.q.lastSeq.get() as number;
   }
 
-  /** Entries after `cursor`. */
+  /**
+   * Entries after `cursor`. Every entry has a seq of its own, given in order without gaps, and only
+   * consumed ones are purged, so this is the last seq given less the cursor: no rows are read. (Summing
+   * `n` over the rows read every row's 64 KB body, since `n` was added after it: 37 ms a call with a
+   * backlog of 200,000, which `/health` polled every 50 ms paid on the HTTP thread.)
+   */
   depth(cursor: number): number {
-    const [total, beforeFirst] = this.q.depth.get(cursor, cursor) as [number, number | null];
-    return total - (beforeFirst === null ? 0 : Math.max(0, cursor - beforeFirst));
+    return Math.max(0, ((this.q.sequence.get() as number | undefined) ?? 0) - cursor);
   }
 
   /**

@@ -246,8 +246,12 @@ test('an append writes its messages as few rows, each message keeping a seq of i
       { merges: [], identities: new Map(), events: [], profiles: [] },
       ROW_MESSAGES + 7,
     );
+    assert.equal(await engine.inboxDepth(), 0);
     await http.appendToInbox([track('after')], { now: 5000 as EpochMs, dedupeSince: 0 as EpochMs });
     assert.deepEqual(rows(), [[ROW_MESSAGES + 8, 1, 'message']]);
+    // The depth counts by seq, which a purge does not reset: one entry waits.
+    assert.equal(await engine.inboxDepth(), 1);
+    assert.equal(await http.inboxDepth(), 1);
     raw.close();
     await engine.close();
     await http.close();
