@@ -275,7 +275,7 @@ export class ProfileEngine implements EngineHandle {
     }
     const stop = rows.findIndex((r) => r.kind === 'erase');
     const messages = (stop === -1 ? rows : rows.slice(0, stop)) as (InboxRow & { kind: 'message' })[];
-    const inputs: BatchInput[] = messages.map((r) => ({ seq: r.seq, message: r.message }));
+    const inputs: BatchInput[] = messages.map((r) => ({ seq: r.seq, message: r.message, json: r.json }));
     const keys = new Set<IdentityKey>();
     for (const input of inputs) for (const key of identityKeysOf(input.message)) keys.add(key);
     const identities = await store.findOwners(keys);

@@ -32,6 +32,8 @@ export interface ResolvedEvent {
   readonly profileId: ProfileId;
   readonly message: InboundMessage;
   readonly timestamp: EpochMs;
+  /** `message` as the inbox holds it, when the reader has it: the store keeps this text as is. */
+  readonly json?: string;
   /**
    * An internal event the journey stage sees but the store does not keep as an event: `Segment
    * Entered` / `Segment Exited`, which the membership history already records (the timeline and the
@@ -51,6 +53,8 @@ export interface BatchPlan {
 export interface BatchInput {
   readonly seq: number;
   readonly message: InboundMessage;
+  /** `message` serialised, passed through to its `ResolvedEvent`. */
+  readonly json?: string | undefined;
 }
 
 export interface BatchState {
@@ -97,6 +101,7 @@ class BatchResolver {
     profileId: ProfileId;
     message: InboundMessage;
     timestamp: EpochMs;
+    json?: string;
   }[] = [];
 
   constructor(
@@ -120,7 +125,7 @@ class BatchResolver {
     };
   }
 
-  private apply({ seq, message }: BatchInput): void {
+  private apply({ seq, message, json }: BatchInput): void {
     const at = Date.parse(message.timestamp) as EpochMs;
     const channel = channelOf(message.context);
     let pid = message.type === 'alias' ? this.applyAlias(message, at) : this.applyIds(message, at);
@@ -134,7 +139,13 @@ class BatchResolver {
     pid = this.claimEmail(pid, traits.email, message, at);
     this.claimPhone(pid, phoneOf(traits));
     this.claimDevice(pid, message, at);
-    this.events.push({ seq, profileId: pid, message, timestamp: at });
+    this.events.push({
+      seq,
+      profileId: pid,
+      message,
+      timestamp: at,
+      ...(json === undefined ? {} : { json }),
+    });
   }
 
   private applyIds(message: InboundMessage, at: EpochMs): ProfileId {

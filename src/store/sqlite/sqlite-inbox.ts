@@ -35,8 +35,6 @@ const ROW_CHARS = 64 * 1024;
  */
 export class SqliteInbox {
   private readonly q;
-  /** The JSON each message was read from, so that storing it as an event does not serialise it again. */
-  readonly jsonOf = new WeakMap<object, string>();
 
   constructor(
     readonly db: Database.Database,
@@ -201,9 +199,13 @@ export class SqliteInbox {
         // The first row may be partly consumed already: its lines up to the cursor are skipped.
         for (let i = Math.max(0, cursor - first + 1); i < n && out.length < limit; i++) {
           const line = lines[i]!;
-          const message = JSON.parse(line) as InboundMessage;
-          this.jsonOf.set(message, line);
-          out.push({ seq: first + i, kind: 'message', message });
+          // The line goes along: the engine stores it as the event's body without serialising again.
+          out.push({
+            seq: first + i,
+            kind: 'message',
+            message: JSON.parse(line) as InboundMessage,
+            json: line,
+          });
         }
       }
       if (out.length >= limit) break;

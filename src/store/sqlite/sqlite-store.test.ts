@@ -226,6 +226,9 @@ test('an append writes its messages as few rows, each message keeping a seq of i
       head.map((r) => r.seq),
       [1, 2, 3, 4, 5, 6, 7],
     );
+    // Each message comes with the line it was read from, which the engine stores as the event's body.
+    const firstRow = head[0]!;
+    assert.ok(firstRow.kind === 'message' && firstRow.json === JSON.stringify(firstRow.message));
     await engine.commitBatch({ merges: [], identities: new Map(), events: [], profiles: [] }, 7);
     assert.equal(await engine.inboxDepth(), ROW_MESSAGES + 7 - 7);
     const rest = await engine.readInbox(10_000);

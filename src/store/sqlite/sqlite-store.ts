@@ -382,7 +382,7 @@ class SqliteStore extends SqliteSegmentStore implements Store {
         if (e.signal) continue;
         const m = e.message;
         const name = m.type === 'track' ? (m.event ?? null) : (m.name ?? null);
-        const json = this.inbox.jsonOf.get(m) ?? JSON.stringify(m);
+        const json = e.json ?? JSON.stringify(m);
         q.eventInsert.run(e.profileId, m.messageId, m.type, name, e.timestamp, json);
       }
       for (const p of plan.profiles) {
