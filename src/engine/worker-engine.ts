@@ -16,13 +16,6 @@ export interface WorkerEngineOptions {
 type Request = Exclude<ToWorker, { t: 'kick' }>['t'];
 
 /**
- * The profile engine in a worker thread, behind the same `EngineHandle` as the in-thread engine. The
- * worker has its own store connection; ingest appends to the inbox file from this thread while the
- * worker applies it to the state file, each on its own core. `exclusive` pauses the worker for the
- * duration of a job run here (backfills, recomputes), so there is still one writer per profile.
- * @example const engine = new WorkerEngine({ store, workerData: { dbPath, synchronous: 'full', mergeOnEmail: true } });
- */
-/**
  * The engine thread's young generation, in MB (V8's default is 16 MB semi-spaces, 48 in all). A batch
  * of 10,000 parsed messages lives for the whole batch, a few hundred ms: in the default young
  * generation it outlived two scavenges, was promoted and died in the old generation, and V8's
@@ -33,6 +26,13 @@ type Request = Exclude<ToWorker, { t: 'kick' }>['t'];
  */
 const ENGINE_YOUNG_GENERATION_MB = 256;
 
+/**
+ * The profile engine in a worker thread, behind the same `EngineHandle` as the in-thread engine. The
+ * worker has its own store connection; ingest appends to the inbox file from this thread while the
+ * worker applies it to the state file, each on its own core. `exclusive` pauses the worker for the
+ * duration of a job run here (backfills, recomputes), so there is still one writer per profile.
+ * @example const engine = new WorkerEngine({ store, workerData: { dbPath, synchronous: 'full', mergeOnEmail: true } });
+ */
 export class WorkerEngine implements EngineHandle {
   private worker: Worker | undefined;
   private processed = 0;

@@ -33,7 +33,7 @@ export interface ResolvedEvent {
   readonly message: InboundMessage;
   readonly timestamp: EpochMs;
   /** `message` as the inbox holds it, when the reader has it: the store keeps this text as is. */
-  readonly json?: string;
+  readonly json?: string | undefined;
   /**
    * An internal event the journey stage sees but the store does not keep as an event: `Segment
    * Entered` / `Segment Exited`, which the membership history already records (the timeline and the
@@ -96,13 +96,7 @@ class BatchResolver {
   private readonly changed = new Set<IdentityKey>();
   private readonly touched = new Set<ProfileId>();
   private readonly merges: ProfileMerge[] = [];
-  private readonly events: {
-    seq: number;
-    profileId: ProfileId;
-    message: InboundMessage;
-    timestamp: EpochMs;
-    json?: string;
-  }[] = [];
+  private readonly events: ResolvedEvent[] = [];
 
   constructor(
     state: BatchState,
@@ -139,13 +133,7 @@ class BatchResolver {
     pid = this.claimEmail(pid, traits.email, message, at);
     this.claimPhone(pid, phoneOf(traits));
     this.claimDevice(pid, message, at);
-    this.events.push({
-      seq,
-      profileId: pid,
-      message,
-      timestamp: at,
-      ...(json === undefined ? {} : { json }),
-    });
+    this.events.push({ seq, profileId: pid, message, timestamp: at, json });
   }
 
   private applyIds(message: InboundMessage, at: EpochMs): ProfileId {
