@@ -16,15 +16,21 @@ export function openDatabase(
     readonly migrations: readonly string[];
     readonly cacheMb: number;
     /**
+     * Bytes a page, for a file created by this call (SQLite's default is 4,096). SQLite applies it only
+     * to an empty file, before WAL mode is set; a file that exists keeps the page size it was made with.
+     */
+    readonly pageSize?: number;
+    /**
      * Told before and after each migration of a file that already had a schema: some rebuild an index
      * over every event, a minute or more on a store of millions.
      */
     readonly onMigrate?: (line: string) => void;
   },
 ): Database.Database {
-  const { synchronous, migrations, cacheMb, onMigrate } = options;
+  const { synchronous, migrations, cacheMb, pageSize, onMigrate } = options;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
+  if (pageSize !== undefined) db.pragma(`page_size = ${pageSize}`);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');

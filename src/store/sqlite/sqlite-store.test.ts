@@ -52,6 +52,44 @@ test('a file store keeps what was committed across reopen, and migrates once', (
     await second.close();
   }));
 
+test('a new inbox file has 64 KB pages and the state file 4 KB; an inbox made before keeps its own page size', () =>
+  inTempDir(async (dir) => {
+    const pageSize = (file: string): number => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true }) as number;
+      } finally {
+        db.close();
+      }
+    };
+    const fresh = openSqliteStore({ path: join(dir, 'new', 'orkestra.db') });
+    await fresh.close();
+    assert.equal(pageSize(join(dir, 'new', 'inbox.db')), 65536);
+    assert.equal(pageSize(join(dir, 'new', 'orkestra.db')), 4096);
+
+    // An inbox from before: 4 KB pages, schema applied, one entry waiting.
+    const oldPath = join(dir, 'old', 'orkestra.db');
+    const before = openSqliteStore({ path: oldPath });
+    await before.close();
+    rmSync(join(dir, 'old', 'inbox.db'));
+    const legacy = new Database(join(dir, 'old', 'inbox.db'));
+    legacy.pragma('journal_mode = WAL');
+    for (const [v, sql] of INBOX_MIGRATIONS.entries()) {
+      legacy.exec(sql);
+      legacy.pragma(`user_version = ${v + 1}`);
+    }
+    legacy.close();
+    const reopened = openSqliteStore({ path: oldPath });
+    const message = { type: 'track', userId: 'u', event: 'x', messageId: 'm1' } as unknown as InboundMessage;
+    await reopened.appendToInbox([{ kind: 'message', message }], {
+      now: 1 as EpochMs,
+      dedupeSince: 0 as EpochMs,
+    });
+    assert.equal(await reopened.inboxDepth(), 1);
+    await reopened.close();
+    assert.equal(pageSize(join(dir, 'old', 'inbox.db')), 4096);
+  }));
+
 test('the inbox forgets consumed entries only once the state that consumed them is durable', () =>
   inTempDir(async (dir) => {
     const path = join(dir, 'orkestra.db');

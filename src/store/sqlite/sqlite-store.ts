@@ -89,6 +89,16 @@ export interface InboxFence {
 export const createInboxFence = (): SharedArrayBuffer => new SharedArrayBuffer(8);
 
 type Row = Record<string, unknown>;
+/**
+ * Page size of a new inbox file. The inbox is appended at its end in rows of up to 64 KB and purged
+ * from its start, so it never writes a random leaf: a large page means fewer pages, WAL frames and
+ * checkpoint writes for the same bytes. Measured on 2026-12-07 with `bench/pipeline.ts`, three pairs
+ * run alternately: 23,138 / 24,872 / 24,941 events/s end to end with 64 KB pages against 20,705 /
+ * 24,130 / 22,772 with 4 KB, 66–71 µs of server CPU an event against 69–81. The state file keeps 4 KB:
+ * its writes are random leaves, and 16 KB pages there put the real-time p99 over 100 ms (114.7 against
+ * 68.7 in the same hour) for 8–10 % more pipeline throughput.
+ */
+const INBOX_PAGE_SIZE = 65_536;
 const IDENTITY_KINDS_SQL = `('user_id','anonymous_id','email','phone','device_token')`;
 
 /**
@@ -114,6 +124,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     synchronous: walSync ? 'normal' : options.synchronous,
     migrations: INBOX_MIGRATIONS,
     cacheMb: 16,
+    pageSize: INBOX_PAGE_SIZE,
     onMigrate: options.onMigrate,
   });
   registerSegmentFunctions(db);
