@@ -6,6 +6,7 @@ import {
   type SegmentMessage,
   type SegmentMessageType,
 } from './segment-schema.js';
+import { isPlainValidBatch, isPlainValidMessage, type PlainBatchEnvelope } from './fast-check.js';
 import { issuesFromZod, type FieldIssue } from './validation-error.js';
 
 /** What a batch request carries once every message in it is valid. */
@@ -107,12 +108,17 @@ export function parseMessage(
         },
       ]);
     }
-    candidate = { ...raw, type: options.impliedType };
+    candidate = raw.type === undefined ? { ...raw, type: options.impliedType } : raw;
   }
-  const parsed = segmentMessageSchema.safeParse(candidate);
-  if (!parsed.success) return err(issuesFromZod(parsed.error, path, candidate));
-  const missing = identityIssues(parsed.data, path);
-  return missing.length > 0 ? err(missing) : ok(parsed.data);
+  let message: SegmentMessage;
+  if (isPlainValidMessage(candidate)) message = candidate;
+  else {
+    const parsed = segmentMessageSchema.safeParse(candidate);
+    if (!parsed.success) return err(issuesFromZod(parsed.error, path, candidate));
+    message = parsed.data;
+  }
+  const missing = identityIssues(message, path);
+  return missing.length > 0 ? err(missing) : ok(message);
 }
 
 /**
@@ -127,11 +133,16 @@ export function parseBatch(
 ): Result<ParsedBatch, FieldIssue[]> {
   if (!isObject(raw))
     return err([{ path: '$', rule: 'type:object', message: 'the body must be a JSON object' }]);
-  const envelope = batchSchema.safeParse(raw);
-  if (!envelope.success) return err(issuesFromZod(envelope.error, '$', raw));
+  let envelope: PlainBatchEnvelope;
+  if (isPlainValidBatch(raw)) envelope = raw;
+  else {
+    const parsed = batchSchema.safeParse(raw);
+    if (!parsed.success) return err(issuesFromZod(parsed.error, '$', raw));
+    envelope = parsed.data;
+  }
   const issues: FieldIssue[] = [];
   const messages: SegmentMessage[] = [];
-  envelope.data.batch.forEach((item, i) => {
+  envelope.batch.forEach((item, i) => {
     const result = parseMessage(item, {
       path: `$.batch[${i}]`,
       bodyBytes,
@@ -143,10 +154,10 @@ export function parseBatch(
   if (issues.length > 0) return err(issues.slice(0, 100));
   return ok({
     messages,
-    items: envelope.data.batch,
-    writeKey: envelope.data.writeKey,
-    sentAt: envelope.data.sentAt,
-    context: envelope.data.context,
-    integrations: envelope.data.integrations,
+    items: envelope.batch,
+    writeKey: envelope.writeKey,
+    sentAt: envelope.sentAt,
+    context: envelope.context,
+    integrations: envelope.integrations,
   });
 }
