@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS, type SegmentMessage } from './segment-schema.js';
+import { isPlainObject, LIMITS, type SegmentMessage } from './segment-schema.js';
 
 /**
  * A hand-written check of the common case of `segmentMessageSchema` and `batchSchema`: a message (or
@@ -15,9 +15,6 @@ import { LIMITS, type SegmentMessage } from './segment-schema.js';
 // The very expressions zod's `z.iso.datetime({ offset: true, local: true })` and `z.iso.date()` test.
 const DATETIME = z.core.regexes.datetime({ offset: true, local: true });
 const DATE = z.core.regexes.date;
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const optionalDict = (v: unknown): boolean => v === undefined || isPlainObject(v);
 const optionalTime = (v: unknown): boolean =>

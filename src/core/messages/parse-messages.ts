@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../result.js';
 import {
   batchSchema,
+  isPlainObject,
   LIMITS,
   segmentMessageSchema,
   type SegmentMessage,
@@ -19,9 +20,6 @@ export interface ParsedBatch {
   readonly context?: Record<string, unknown> | undefined;
   readonly integrations?: Record<string, unknown> | undefined;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Segment requires an identity on every call but alias (which has previousId + userId, checked by its schema). */
 function identityIssues(message: SegmentMessage, path: string): FieldIssue[] {
@@ -93,7 +91,8 @@ export function parseMessage(
   } = {},
 ): Result<SegmentMessage, FieldIssue[]> {
   const path = options.path ?? '$';
-  if (!isObject(raw)) return err([{ path, rule: 'type:object', message: 'a message must be a JSON object' }]);
+  if (!isPlainObject(raw))
+    return err([{ path, rule: 'type:object', message: 'a message must be a JSON object' }]);
   const small = options.bodyBytes !== undefined && options.bodyBytes <= LIMITS.messageBytes;
   const tooBig = small || options.sizeCheckedLater ? undefined : sizeIssue(raw, path);
   if (tooBig) return err([tooBig]);
@@ -131,7 +130,7 @@ export function parseBatch(
   bodyBytes?: number,
   options: { readonly sizeCheckedLater?: boolean } = {},
 ): Result<ParsedBatch, FieldIssue[]> {
-  if (!isObject(raw))
+  if (!isPlainObject(raw))
     return err([{ path: '$', rule: 'type:object', message: 'the body must be a JSON object' }]);
   let envelope: PlainBatchEnvelope;
   if (isPlainValidBatch(raw)) envelope = raw;

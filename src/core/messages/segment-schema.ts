@@ -15,7 +15,8 @@ export const LIMITS = {
 
 /** Segment accepts numeric ids and treats them as strings. */
 const id = z.union([z.string().min(1).max(1024), z.number().finite()]).transform((v) => String(v));
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+/** A JSON object: not null, not an array. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 /**
  * `properties`, `traits`, `context`: any JSON object. A check rather than `z.record(z.string(),
