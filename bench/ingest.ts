@@ -278,10 +278,15 @@ function report(measured: Record<string, Measured>): { rows: string[][]; goals: 
     row(`${RATE}/s ${label}: p99 latency, ms`, key, (r) => r.p99Ms);
   }
   // CPU per event does not depend on how much CPU the noisy machine left us: the steadiest comparison.
-  const cpuPerEvent = (perRequest: number) => (r: LoadResult) =>
-    (1e6 * r.serverCpuPercent) / 100 / (r.okPerSecond * perRequest);
+  const cpuPerEvent =
+    (perRequest: number, main = false) =>
+    (r: LoadResult) =>
+      (1e6 * (main ? r.serverMainCpuPercent : r.serverCpuPercent)) / 100 / (r.okPerSecond * perRequest);
   row('batch: server CPU µs per event', 'batch', cpuPerEvent(BATCH_SIZE));
   row('single: server CPU µs per request', 'single', cpuPerEvent(1));
+  // Of it, the main thread's: all of a bare server's, the HTTP side alone of Orkestra's.
+  row('batch: main thread CPU µs per event', 'batch', cpuPerEvent(BATCH_SIZE, true));
+  row('single: main thread CPU µs per request', 'single', cpuPerEvent(1, true));
   for (const scenario of SCENARIOS)
     row(`${scenario.key}: server CPU, % of a core`, scenario.key, (r) => r.serverCpuPercent);
   for (const scenario of SCENARIOS)

@@ -80,3 +80,43 @@ test('with a background nice value, the engine and its checkpoint thread run bel
   // The engine lowers its own priority before it opens the store; the checkpoint thread it starts inherits it.
   assert.ok(lowered.length >= 2, `threads at nice ${NICE}: ${lowered.length}`);
 });
+
+test('far behind ingest, the engine thread gives way (burst nice 19) and returns to its own priority once caught up', async () => {
+  await rt.settle();
+  const sends: Promise<unknown>[] = [];
+  // Held off while 8,000 entries arrive, the engine then finds a backlog past DEFAULT_BURST_POLICY.enterAt.
+  await rt.engine.exclusive(async () => {
+    for (let b = 0; b < 4; b++)
+      sends.push(
+        rt.send('/v1/batch', {
+          batch: Array.from({ length: 2_000 }, (_, i) => track(`burst-${i % 50}`, b * 2_000 + i)),
+        }),
+      );
+    for (const res of (await Promise.all(sends)) as { status: number }[]) assert.equal(res.status, 200);
+  });
+  let sawBurst = false;
+  let sawNice19 = false;
+  const done = rt.settle().then(() => true);
+  for (let settled = false; !settled;) {
+    sawBurst ||= rt.engine.inBurst === true;
+    sawNice19 ||= [...threadNices().values()].includes(19);
+    settled = await Promise.race([done, new Promise<boolean>((r) => setTimeout(() => r(false), 2))]);
+  }
+  if (hasSysNice()) {
+    assert.ok(sawBurst, 'the engine reported burst mode');
+    assert.ok(sawNice19, 'a thread ran at nice 19 meanwhile');
+  } else assert.ok(!sawBurst && !sawNice19, 'without CAP_SYS_NICE burst mode stays off');
+  // Caught up: back at the runtime's background nice, and /health says so.
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(rt.engine.inBurst, false);
+  assert.ok(![...threadNices().values()].includes(19), 'no thread is left at nice 19');
+  const health = (await (await fetch(`${rt.url}/health`)).json()) as { engineBurst: boolean };
+  assert.equal(health.engineBurst, false);
+  assert.equal((await rt.admin('/api/profiles?q=burst-7')).body.items[0].computed.eventCount, 160);
+});
+
+/** Whether this process may raise a thread's priority back (CAP_SYS_NICE, bit 23 of the effective set). */
+function hasSysNice(): boolean {
+  const line = readFileSync('/proc/self/status', 'utf8').match(/^CapEff:\s*([0-9a-f]+)$/m);
+  return line !== null && (BigInt(`0x${line[1]}`) & (1n << 23n)) !== 0n;
+}

@@ -28,6 +28,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   /** CPU the server used during the run, in % of one core. */
   readonly serverCpuPercent: number;
+  /** Of it, its main (HTTP) thread's. */
+  readonly serverMainCpuPercent: number;
   /** CPU this process (the load generator) used during the run, in % of one core. */
   readonly clientCpuPercent: number;
   readonly seconds: number;
@@ -36,7 +38,7 @@ export interface LoadResult {
 function summarise(
   latencies: number[],
   counts: { ok: number; failed: number },
-  usage: { cpu: number; wall: number; client: NodeJS.CpuUsage },
+  usage: { cpu: number; mainCpu: number; wall: number; client: NodeJS.CpuUsage },
 ): LoadResult {
   latencies.sort((a, b) => a - b);
   const seconds = usage.wall / 1000;
@@ -47,6 +49,7 @@ function summarise(
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
     serverCpuPercent: (100 * usage.cpu) / seconds,
+    serverMainCpuPercent: (100 * usage.mainCpu) / seconds,
     clientCpuPercent: (usage.client.user + usage.client.system) / 1e4 / seconds,
     seconds,
   };
@@ -64,6 +67,7 @@ export function runAutocannon(
   const latencies: number[] = [];
   const counts = { ok: 0, failed: 0 };
   const cpuBefore = options.server.cpuSeconds();
+  const mainCpuBefore = options.server.mainThreadCpuSeconds();
   const clientBefore = process.cpuUsage();
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -88,6 +92,7 @@ export function runAutocannon(
         resolve(
           summarise(latencies, counts, {
             cpu: options.server.cpuSeconds() - cpuBefore,
+            mainCpu: options.server.mainThreadCpuSeconds() - mainCpuBefore,
             wall,
             client: process.cpuUsage(clientBefore),
           }),
@@ -115,6 +120,7 @@ export function runPaced(options: LoadOptions & { readonly rate: number }): Prom
   const latencies: number[] = [];
   const counts = { ok: 0, failed: 0 };
   const cpuBefore = options.server.cpuSeconds();
+  const mainCpuBefore = options.server.mainThreadCpuSeconds();
   const clientBefore = process.cpuUsage();
   const start = performance.now();
   let sent = 0;
@@ -126,6 +132,7 @@ export function runPaced(options: LoadOptions & { readonly rate: number }): Prom
       resolve(
         summarise(latencies, counts, {
           cpu: options.server.cpuSeconds() - cpuBefore,
+          mainCpu: options.server.mainThreadCpuSeconds() - mainCpuBefore,
           wall,
           client: process.cpuUsage(clientBefore),
         }),

@@ -19,6 +19,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** CPU time (user + system) the process has used so far, in seconds. */
   cpuSeconds(): number;
+  /** The same for its main thread alone (Orkestra's HTTP thread). */
+  mainThreadCpuSeconds(): number;
   /** Resident set size now and its peak (VmHWM), in bytes. */
   memory(): { readonly rss: number; readonly peak: number };
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
@@ -37,6 +39,12 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
+
+/** utime + stime of a `/proc/.../stat` line, in seconds: the 12th and 13th fields after the command name (which may hold spaces). */
+function statCpuSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
 
 function readProc(pid: number, file: string): string {
   try {
@@ -88,12 +96,8 @@ export function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
         label: options.label,
         url,
         pid,
-        cpuSeconds() {
-          // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-          const stat = readProc(pid, 'stat');
-          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-        },
+        cpuSeconds: () => statCpuSeconds(readProc(pid, 'stat')),
+        mainThreadCpuSeconds: () => statCpuSeconds(readProc(pid, `task/${pid}/stat`)),
         memory() {
           const status = readProc(pid, 'status');
           return { rss: statusKb(status, 'VmRSS'), peak: statusKb(status, 'VmHWM') };
@@ -140,14 +144,16 @@ export function startOrkestra(options: {
       ...(process.env.BENCH_SYNC ? { ORKESTRA_SYNC: process.env.BENCH_SYNC } : {}),
       ...(profile ? { ORKESTRA_BENCH_SQL_TIMING: join(profile, SQL_TIMING_FILE) } : {}),
     },
-    ...(profile
-      ? {
-          nodeArgs: [
+    nodeArgs: [
+      // Node flags for an experiment (say `--max-semi-space-size=64`), split at spaces.
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...(profile
+        ? [
             ...['--cpu-prof', '--cpu-prof-dir', profile],
             ...['--import', 'tsx', '--import', './bench/support/sql-timing.ts'],
-          ],
-        }
-      : {}),
+          ]
+        : []),
+    ],
   });
 }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { MS_PER_DAY, type EpochMs } from '../core/brand.js';
 import type { RateLimit } from '../core/rate-limit.js';
+import { DEFAULT_BURST_POLICY, describeBurst } from '../engine/burst-priority.js';
 import { GroupCommitter } from '../engine/group-commit.js';
 import { createProfileId } from '../engine/ids.js';
 import { ProfileEngine, type EngineHandle } from '../engine/profile-engine.js';
@@ -49,6 +50,12 @@ export interface RuntimeConfig {
    * p99 about 15 ms worse with the load generator on the same machine). See the README.
    */
   readonly backgroundNice?: number;
+  /**
+   * The engine thread's nice value while it is far behind ingest (`BurstPriority`: from a backlog of
+   * 5,000 entries until it is down to 500, for 10 s at most), where the thread may return to its own
+   * priority after; 0 turns it off. Default 19.
+   */
+  readonly burstNice?: number;
   /** How often RFM scores are recomputed (default daily; 0: only on demand). */
   readonly rfmEveryMs?: number;
   /** How often the predicted-value models are refitted (default daily; 0: only on demand). */
@@ -168,8 +175,11 @@ export async function startRuntime(config: RuntimeConfig): Promise<Runtime> {
           synchronous: config.synchronous,
           mergeOnEmail: config.mergeOnEmail,
           nice: config.backgroundNice ?? 0,
+          ...(config.burstNice === undefined ? {} : { burstNice: config.burstNice }),
           inboxFence,
         },
+        onBurst: (on, backlog) =>
+          console.error(`orkestra: ${describeBurst(on, backlog, DEFAULT_BURST_POLICY)}`),
       });
   const committer = new GroupCommitter({
     store,

@@ -60,6 +60,7 @@ export function configFrom(
     engineThread: env.ORKESTRA_ENGINE_THREAD === 'inline' ? 'inline' : 'worker',
     logger: env.ORKESTRA_LOG === 'true',
     ...optional('backgroundNice', intFrom(env.ORKESTRA_BACKGROUND_NICE, 'ORKESTRA_BACKGROUND_NICE')),
+    ...optional('burstNice', intFrom(env.ORKESTRA_BURST_NICE, 'ORKESTRA_BURST_NICE')),
     ...optional('rfmEveryMs', hours(numberFrom(env.ORKESTRA_RFM_EVERY_HOURS, 'ORKESTRA_RFM_EVERY_HOURS'))),
     ...optional('clvEveryMs', hours(numberFrom(env.ORKESTRA_CLV_EVERY_HOURS, 'ORKESTRA_CLV_EVERY_HOURS'))),
     ...optional('clvHorizonWeeks', numberFrom(env.ORKESTRA_CLV_HORIZON_WEEKS, 'ORKESTRA_CLV_HORIZON_WEEKS')),

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { EpochMs } from '../core/brand.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { lowerThreadPriority } from '../store/thread-priority.js';
+import { BurstPriority, DEFAULT_BURST_POLICY } from './burst-priority.js';
 import type { EngineWorkerData, FromWorker, ToWorker } from './engine-worker-protocol.js';
 import { createProfileId } from './ids.js';
 import { ProfileEngine } from './profile-engine.js';
@@ -18,6 +19,13 @@ const post = (message: FromWorker): void => port.postMessage(message);
 
 // Before the store opens, so that the checkpoint thread it starts inherits the lower priority.
 lowerThreadPriority(data.nice ?? 0);
+// After it: burst mode moves this thread alone, and only between its own priority and the burst one.
+const burst = new BurstPriority({
+  ...DEFAULT_BURST_POLICY,
+  nice: data.burstNice ?? DEFAULT_BURST_POLICY.nice,
+});
+/** The durable end of the inbox, as the main thread's store raises it; the backlog is it less what was applied. */
+const fence = data.inboxFence && new BigInt64Array(data.inboxFence, 0, 1);
 
 // The worker is the one writer of profiles, so its store may remember them between batches.
 // It commits without an fsync each time: the inbox keeps what it consumed until a checkpoint makes it durable.
@@ -36,7 +44,11 @@ const engine = new ProfileEngine({
   mergeOnEmail: data.mergeOnEmail,
   newProfileId: () => createProfileId(),
   ...(data.pollMs === undefined ? {} : { pollMs: data.pollMs }),
-  onProgress: (seq) => post({ t: 'progress', seq }),
+  onProgress: (seq) => {
+    post({ t: 'progress', seq });
+    if (fence && burst.observe(Number(Atomics.load(fence, 0)) - seq))
+      post({ t: 'burst', on: burst.inBurst, backlog: Number(Atomics.load(fence, 0)) - seq });
+  },
   onError: (error) =>
     post({ t: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
 });

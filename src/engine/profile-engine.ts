@@ -62,6 +62,8 @@ export interface EngineHandle {
   /** Resolves once every entry up to `seq` has been applied. */
   waitFor(seq: number): Promise<void>;
   readonly lastProcessedSeq: number;
+  /** Whether the engine is in burst mode (see `BurstPriority`); only a worker engine enters it. */
+  readonly inBurst?: boolean;
   /** Runs `job` while the engine applies nothing (one writer per profile). */
   exclusive<T>(job: () => Promise<T>): Promise<T>;
   /** Loads the segments in force from the store (after a change through the API). */

@@ -11,6 +11,8 @@ export interface WorkerEngineOptions {
   readonly workerData: EngineWorkerData;
   /** Reports the worker's failures; defaults to console.error. */
   readonly onError?: (error: string) => void;
+  /** Told when the worker enters or leaves burst mode (`BurstPriority`), with the backlog it saw. */
+  readonly onBurst?: (on: boolean, backlog: number) => void;
 }
 
 type Request = Exclude<ToWorker, { t: 'kick' }>['t'];
@@ -42,6 +44,7 @@ export class WorkerEngine implements EngineHandle {
   private tail: Promise<unknown> = Promise.resolve();
   private active: ActiveSegments = { definitions: [], matchers: [] };
   private stopping = false;
+  private burst = false;
 
   constructor(private readonly options: WorkerEngineOptions) {}
 
@@ -157,7 +160,15 @@ export class WorkerEngine implements EngineHandle {
       }
       case 'failed':
         return this.report(message.error);
+      case 'burst':
+        this.burst = message.on;
+        return this.options.onBurst?.(message.on, message.backlog);
     }
+  }
+
+  /** Whether the worker is in burst mode: far behind ingest, at a lower priority until it catches up. */
+  get inBurst(): boolean {
+    return this.burst;
   }
 
   private report(error: string): void {

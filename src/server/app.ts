@@ -107,6 +107,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     ok: true,
     inboxDepth: await deps.store.inboxDepth(),
     processedSeq: deps.engine.lastProcessedSeq,
+    engineBurst: deps.engine.inBurst ?? false,
   }));
 
   registerIngestRoutes(app, deps);

@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { EpochMs } from '../core/brand.js';
-import { normalizeMessage, type InboundMessage } from '../core/messages/inbound-message.js';
+import {
+  normalizeMessageInPlace,
+  restoreSent,
+  type NormalizeContext,
+  type SentFields,
+} from '../core/messages/inbound-message.js';
 import {
   mayExceedMessageLimit,
   parseBatch,
@@ -74,22 +79,30 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
 
   const accept = (writeKey: string, batch: ParsedBatch): Promise<{ success: true }> => {
     const receivedAt = deps.clock();
-    const receivedAtIso = new Date(receivedAt).toISOString();
+    const context: NormalizeContext = {
+      receivedAt,
+      receivedAtIso: new Date(receivedAt).toISOString(),
+      batchSentAt: batch.sentAt,
+      batchContext: batch.context,
+      batchIntegrations: batch.integrations,
+      newMessageId: randomUUID,
+    };
     const tooBig: FieldIssue[] = [];
+    // The parsed messages are this request's own: settled in place, each is the one the inbox stores.
+    const undo: SentFields = [];
     const entries = batch.messages.map((sent, i) => {
-      const message: InboundMessage = normalizeMessage(sent, {
-        receivedAt,
-        receivedAtIso,
-        batchSentAt: batch.sentAt,
-        batchContext: batch.context,
-        batchIntegrations: batch.integrations,
-        newMessageId: randomUUID,
-      });
+      let message = normalizeMessageInPlace(sent, context, undo);
       // Serialised once, here: for the size check a batch's messages were left to, and for the inbox.
-      const json = JSON.stringify(message);
+      let json = JSON.stringify(message);
       if (batch.items && mayExceedMessageLimit(json)) {
-        const issue = sizeIssue(batch.items[i], `$.batch[${i}]`);
+        // The limit is on the message as sent (`items` holds it, the same object when the fast check passed it).
+        const issue = sizeIssue(
+          batch.items[i] === sent ? restoreSent(message, undo) : batch.items[i],
+          `$.batch[${i}]`,
+        );
         if (issue) tooBig.push(issue);
+        message = normalizeMessageInPlace(sent, context, undo);
+        json = JSON.stringify(message);
       }
       return { kind: 'message' as const, message, json };
     });
