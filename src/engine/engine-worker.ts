@@ -46,8 +46,9 @@ const engine = new ProfileEngine({
   ...(data.pollMs === undefined ? {} : { pollMs: data.pollMs }),
   onProgress: (seq) => {
     post({ t: 'progress', seq });
-    if (fence && burst.observe(Number(Atomics.load(fence, 0)) - seq))
-      post({ t: 'burst', on: burst.inBurst, backlog: Number(Atomics.load(fence, 0)) - seq });
+    if (!fence) return;
+    const backlog = Number(Atomics.load(fence, 0)) - seq;
+    if (burst.observe(backlog)) post({ t: 'burst', on: burst.inBurst, backlog });
   },
   onError: (error) =>
     post({ t: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
