@@ -100,6 +100,10 @@ export class SqliteJourneyRuns {
       addAssignment: db.prepare(
         `INSERT OR IGNORE INTO journey_assignments (run_id, node_id, journey_id, branch, at) VALUES (?, ?, ?, ?, ?)`,
       ),
+      // A merge's: prepared once, as every anonymous → known merge runs them.
+      moveRows: ['journey_timers', 'journey_sends', 'journey_conversions'].map((table) =>
+        db.prepare(`UPDATE ${table} SET profile_id = ? WHERE profile_id = ?`),
+      ),
       moveRuns: db.prepare(
         `UPDATE journey_runs SET profile_id = ?, state = json_set(state, '$.profileId', ?) WHERE profile_id = ?`,
       ),
@@ -246,8 +250,7 @@ export class SqliteJourneyRuns {
   reassign(from: ProfileId, into: ProfileId): void {
     const q = this.q;
     q.moveRuns.run(into, into, from);
-    for (const table of ['journey_timers', 'journey_sends', 'journey_conversions'])
-      this.db.prepare(`UPDATE ${table} SET profile_id = ? WHERE profile_id = ?`).run(into, from);
+    for (const move of q.moveRows) move.run(into, from);
     this.schedules.reassign(from, into);
     const loser = q.guard.get(from) as { version: number; last_seq: number } | undefined;
     if (!loser) return;
