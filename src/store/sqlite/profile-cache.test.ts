@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EpochMs, ProfileId } from '../../core/brand.js';
+import type { IdentityKey } from '../../core/profiles/identity.js';
 import { createProfile } from '../../core/profiles/profile.js';
 import { matcherKey } from '../../core/segments/aggregates.js';
 import { ProfileCache } from './profile-cache.js';
@@ -58,4 +59,49 @@ test('profiles are kept as their stored JSON and handed out as fresh objects, up
   };
   cache.noteProfile(b, JSON.stringify(legacy));
   assert.deepEqual(cache.profile(b)?.aggregates, { [matcherKey(legacyKey)]: [2, 0, 0, 1_000, 2_000] });
+});
+
+test('a full cache keeps the newer half of its profiles and owners, what was written last counting as newest', () => {
+  const cache = new ProfileCache(8);
+  const id = (i: number) => `prf_${i}` as ProfileId;
+  const key = (i: number) => `userId:u${i}` as IdentityKey;
+  const write = (i: number) =>
+    cache.remember({
+      ...empty,
+      identities: new Map([[key(i), id(i)]]),
+      profiles: [createProfile(id(i), i as EpochMs, 'web')],
+    });
+  for (const i of [1, 2, 3, 4]) write(i); // 8 entries: full, not over
+  write(1); // written again: now the newest
+  assert.ok(cache.profile(id(2)) !== undefined && cache.owner(key(2)) === id(2));
+  write(5); // 10 entries: over, so the older half of each map goes
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((i) => cache.profile(id(i)) !== undefined),
+    [true, false, false, true, true],
+  );
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((i) => cache.owner(key(i))),
+    [id(1), undefined, undefined, id(4), id(5)],
+  );
+});
+
+test('with many merges remembered, a full cache empties whole: owners may name a merged-away profile', () => {
+  const cache = new ProfileCache(8);
+  const merges = [3, 4, 5].map((i) => ({
+    from: `prf_m${i}` as ProfileId,
+    into: a,
+    reason: 'alias',
+    messageId: `m${i}`,
+    at: i,
+  })) as never;
+  cache.remember({
+    ...empty,
+    merges,
+    identities: new Map([['userId:x' as IdentityKey, `prf_m3` as ProfileId]]),
+  });
+  assert.equal(cache.owner('userId:x' as IdentityKey), a, 'resolved through the merge');
+  for (let i = 0; i < 8; i++)
+    cache.remember({ ...empty, identities: new Map([[`userId:y${i}` as IdentityKey, b]]) });
+  assert.equal(cache.owner('userId:x' as IdentityKey), undefined);
+  assert.equal(cache.owner('userId:y7' as IdentityKey), undefined);
 });
