@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { WorkerEngine } from '../src/engine/worker-engine.js';
 import { startTestRuntime, type TestRuntime } from './support/test-runtime.js';
+import { holdsSysNice } from '../src/store/thread-priority.js';
 
 let rt: TestRuntime;
 /** `ORKESTRA_BACKGROUND_NICE` for this runtime. */
@@ -102,7 +103,7 @@ test('far behind ingest, the engine thread gives way (burst nice 19) and returns
     sawNice19 ||= [...threadNices().values()].includes(19);
     settled = await Promise.race([done, new Promise<boolean>((r) => setTimeout(() => r(false), 2))]);
   }
-  if (hasSysNice()) {
+  if (holdsSysNice()) {
     assert.ok(sawBurst, 'the engine reported burst mode');
     assert.ok(sawNice19, 'a thread ran at nice 19 meanwhile');
   } else assert.ok(!sawBurst && !sawNice19, 'without CAP_SYS_NICE burst mode stays off');
@@ -114,9 +115,3 @@ test('far behind ingest, the engine thread gives way (burst nice 19) and returns
   assert.equal(health.engineBurst, false);
   assert.equal((await rt.admin('/api/profiles?q=burst-7')).body.items[0].computed.eventCount, 160);
 });
-
-/** Whether this process may raise a thread's priority back (CAP_SYS_NICE, bit 23 of the effective set). */
-function hasSysNice(): boolean {
-  const line = readFileSync('/proc/self/status', 'utf8').match(/^CapEff:\s*([0-9a-f]+)$/m);
-  return line !== null && (BigInt(`0x${line[1]}`) & (1n << 23n)) !== 0n;
-}

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { test } from 'node:test';
 import {
@@ -10,6 +9,7 @@ import {
   nextBurst,
   type BurstState,
 } from './burst-priority.js';
+import { holdsSysNice } from '../store/thread-priority.js';
 
 const policy = { enterAt: 100, leaveAt: 10, maxMs: 1_000, nice: 19 };
 
@@ -56,18 +56,12 @@ test('a burst lasts maxMs at most, and the next starts only once the backlog has
   );
 });
 
-/** Whether this process may raise a thread's priority back (CAP_SYS_NICE, bit 23 of the effective set). */
-function hasSysNice(): boolean {
-  const line = readFileSync('/proc/self/status', 'utf8').match(/^CapEff:\s*([0-9a-f]+)$/m);
-  return line !== null && (BigInt(`0x${line[1]}`) & (1n << 23n)) !== 0n;
-}
-
 test('BurstPriority moves the calling thread to the burst nice value and back, where the kernel lets it come back', () => {
   const tid = process.pid; // this test file's main thread
   const base = getPriority(tid);
   let now = 0;
   const burst = new BurstPriority(policy, () => now);
-  if (process.platform === 'linux' && hasSysNice() && base < 19) {
+  if (process.platform === 'linux' && holdsSysNice() && base < 19) {
     assert.deepEqual(burst.support, { supported: true, tid });
     assert.equal(getPriority(tid), base, 'the probe left the thread where it was');
     assert.equal(burst.observe(99), false);

@@ -1,4 +1,4 @@
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /**
@@ -38,4 +38,18 @@ export function lowerThreadPriority(nice: number): number | undefined {
   const tid = currentThreadId();
   if (tid === undefined) return undefined;
   return trySetThreadPriority(tid, nice) ? tid : undefined;
+}
+
+/**
+ * Whether this process holds `CAP_SYS_NICE` (bit 23 of its effective set, Linux), which lets a
+ * thread take back a priority it gave up; false elsewhere.
+ */
+export function holdsSysNice(): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').match(/^CapEff:\s*([0-9a-f]+)$/m);
+    return line !== null && (BigInt(`0x${line[1]}`) & (1n << 23n)) !== 0n;
+  } catch {
+    return false;
+  }
 }
