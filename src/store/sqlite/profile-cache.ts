@@ -82,8 +82,8 @@ export class ProfileCache {
    * Full: keeps the newer half of the profiles and owners (a Map keeps insertion order, and `remember`
    * moves what it writes to the end), so the people sending now stay cached. Emptied whole instead,
    * a working set larger than the cache (the pipeline benchmark's 100,000 people and their identity
-   * keys, against 300,000 entries) was read again from the database after every fill. An owner may name a profile
-   * merged away since, which `survivors` resolves, so those go only with everything else.
+   * keys, against 300,000 entries) was read again from the database after every fill. An owner may
+   * name a profile merged away since, which `survivors` resolves, so those go only with everything else.
    */
   private makeRoom(): void {
     if (this.survivors.size > this.capacity / 4) return this.clear();
