@@ -14,6 +14,7 @@
  *
  *   node --import tsx bench/ingest.ts [--runs 3] [--seconds 5] [--warmup 3] [--rate 2000]
  *     [--only batch|single|fixedRate|paced] [--profile <dir>]   (CPU + SQL profile of Orkestra)
+ *     [--connections 100]   (of the single-request scenario; both servers alike)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +46,7 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '3' },
     rate: { type: 'string', default: '2000' },
+    connections: { type: 'string', default: '100' },
     only: { type: 'string' },
     profile: { type: 'string' },
   },
@@ -53,6 +55,7 @@ const RUNS = Number(flags.runs);
 const SECONDS = Number(flags.seconds);
 const WARMUP_SECONDS = Number(flags.warmup);
 const RATE = Number(flags.rate);
+const SINGLE_CONNECTIONS = Number(flags.connections);
 const BATCH_SIZE = 100;
 const WRITE_KEY = 'wk_bench_ingest';
 const HEADERS = {
@@ -148,8 +151,9 @@ const ALL_SCENARIOS: readonly Scenario[] = [
   },
   {
     key: 'single',
-    title: '/v1/track, 1 event per request, 100 connections, as fast as possible',
-    run: (server, seconds) => runAutocannon({ ...load(server, '/v1/track', seconds), connections: 100 }),
+    title: `/v1/track, 1 event per request, ${SINGLE_CONNECTIONS} connections, as fast as possible`,
+    run: (server, seconds) =>
+      runAutocannon({ ...load(server, '/v1/track', seconds), connections: SINGLE_CONNECTIONS }),
   },
   {
     key: 'fixedRate',
@@ -333,6 +337,7 @@ async function main(): Promise<void> {
         seconds: SECONDS,
         warmupSeconds: WARMUP_SECONDS,
         rate: RATE,
+        singleConnections: SINGLE_CONNECTIONS,
         batchSize: BATCH_SIZE,
       },
       environment: { ...environment, loadAverageAtEnd: loadavg() },
