@@ -51,11 +51,18 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
   },
 });
-const RUNS = Number(flags.runs);
-const SECONDS = Number(flags.seconds);
-const WARMUP_SECONDS = Number(flags.warmup);
-const RATE = Number(flags.rate);
-const SINGLE_CONNECTIONS = Number(flags.connections);
+/** A numeric flag's value; anything but a positive number stops the run, naming the flag. */
+function positive(name: 'runs' | 'seconds' | 'warmup' | 'rate' | 'connections'): number {
+  const value = Number(flags[name]);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`--${name} must be a positive number, not ${flags[name]}`);
+  return value;
+}
+const RUNS = positive('runs');
+const SECONDS = positive('seconds');
+const WARMUP_SECONDS = positive('warmup');
+const RATE = positive('rate');
+const SINGLE_CONNECTIONS = positive('connections');
 const BATCH_SIZE = 100;
 const WRITE_KEY = 'wk_bench_ingest';
 const HEADERS = {
